@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per kind of test (STYLE.md section 10): each has its own timeouts, and
+// `npm run test:unit` etc. select one. Truth tests start real servers in network namespaces,
+// so they run one file at a time.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 5_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'truth',
+          include: ['test/truth/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
