@@ -23,6 +23,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'static',
+          include: ['test/static/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'truth',
           include: ['test/truth/**/*.test.ts'],
           testTimeout: 120_000,

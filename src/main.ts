@@ -1,0 +1,73 @@
+/**
+ * Wiring only: picks the subcommand, hands it the process edges, returns an exit code.
+ * Nothing below calls process.exit (blackbox_exporter main.go: os.Exit(run())).
+ */
+import { readFileSync } from 'node:fs';
+import { type CliIo, EXIT } from './cli/io.ts';
+import { LAB_HELP, runLab } from './cli/lab.ts';
+import { PROBE_HELP, runProbe } from './cli/probe.ts';
+import { DnsHeadroomError } from './errors.ts';
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+const HELP = `dns-headroom ${VERSION}: warns before DNS answers outgrow what musl-based (Alpine) pods can receive.
+
+Usage: dns-headroom COMMAND [options]
+
+Commands:
+  probe NAME...   Resolve names as a pod would; size vs 512, TC, TCP fallback, per-libc outcome.
+  lab             Run the embedded DNS lab server: every truncation behaviour, on loopback.
+  help COMMAND    Show a command's help (same as COMMAND --help).
+
+Options: -h, --help  this help;  --version  print the version.
+Exit status: 0 ok, 1 a finding (some name is not ok), 2 usage error.
+`;
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  probe: { run: runProbe, help: PROBE_HELP },
+  lab: { run: runLab, help: LAB_HELP },
+};
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help') {
+    io.stdout.write(HELP);
+    return command === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (command === '--version') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  if (command === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    io.stdout.write(topic?.help ?? HELP);
+    return EXIT.OK;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.stderr.write(`dns-headroom: unknown command "${command}"\nRun 'dns-headroom --help' for the list.\n`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (err) {
+    // Expected faults are values; anything that reaches here is a bug or a fatal start-up error.
+    // Say it in one line; the stack only with DNS_HEADROOM_DEBUG set.
+    const message = err instanceof DnsHeadroomError ? `${err.message} (${err.code})` : String(err);
+    io.stderr.write(`dns-headroom ${command}: ${message}\n`);
+    if (io.env.DNS_HEADROOM_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return err instanceof DnsHeadroomError && err.code === 'DNSHEADROOM_ERR_USAGE' ? EXIT.USAGE : EXIT.FINDING;
+  }
+}
+
+// Run when executed directly (`node src/main.ts ...`), not when imported by tests or bin/.
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The probe: resolve one name against one server the way each modelled C library would, and
+ * measure the answers. A pure driver around injected I/O (STYLE.md section 3): the client models
+ * say which exchanges they need, the transport performs them, and the models run again until
+ * every model has an outcome. Network faults are values in the result; nothing here throws for them.
+ */
+import { clientModels } from '../clients/index.ts';
+import {
+  CLIENT_NAMES,
+  type ClientName,
+  type ClientOutcome,
+  type ExchangeKey,
+  type LookupQuestion,
+  type ModelRun,
+  type WalkStep,
+} from '../clients/types.ts';
+import type { Clock } from '../clock.ts';
+import { DnsHeadroomError, ERROR_CODES } from '../errors.ts';
+import { glibcCandidates, muslCandidates } from '../resolver/index.ts';
+import type { DnsTransport } from './transport.ts';
+import { type Exchange, FAMILY_QTYPES, type Family, type Qtype, type ServerAddress } from './types.ts';
+
+/** What to probe: the name as a pod writes it, its resolv.conf rules, one server. */
+export interface ProbeSpec {
+  readonly name: string;
+  readonly family: Family;
+  readonly server: ServerAddress;
+  readonly search: readonly string[];
+  readonly ndots: number;
+  /** Deadline for each single exchange. */
+  readonly timeoutMs: number;
+  /** Also send an EDNS0 query with this payload size for the answering name (what glibc with `edns0` would see). */
+  readonly ednsPayloadSize?: number;
+}
+
+/** The edges the probe needs: a transport, a source of query ids, a clock. */
+export interface ProbeDeps {
+  readonly transport: DnsTransport;
+  /** Returns a random 16-bit query id (musl uses a clock-derived one; anything unpredictable will do). */
+  readonly randomId: () => number;
+  readonly clock: Clock;
+}
+
+/** The exchanges measured for the answering name and one qtype. */
+export interface QtypeProbe {
+  readonly name: string;
+  /** The query musl sends: UDP, no EDNS0. */
+  readonly udp: Exchange;
+  /** The fallback glibc and musl >= 1.2.4 use on TC; also the complete answer, for headroom. */
+  readonly tcp: Exchange;
+  readonly edns: Exchange | null;
+}
+
+/** One library's walk, for the report. */
+export interface Lookup {
+  readonly candidates: readonly string[];
+  readonly steps: readonly WalkStep[];
+  readonly answeringName: string | null;
+}
+
+/** Everything one probe measured and predicted, before it is judged. */
+export interface ProbeResult {
+  readonly spec: ProbeSpec;
+  /** The musl search walk (PRODUCT.md "Lookup"). */
+  readonly lookup: Lookup;
+  /** glibc walks differently (it continues on NODATA and tries the bare name first when dots >= ndots). */
+  readonly glibcLookup: Lookup;
+  readonly probes: Partial<Record<Qtype, QtypeProbe>>;
+  readonly clients: Readonly<Record<ClientName, ClientOutcome>>;
+  readonly startedAtMs: number;
+  readonly durationSeconds: number;
+}
+
+/** Rounds of need → exchange → rerun; a walk of 6 suffixes plus the bare name with TCP needs about 14. */
+const MAX_ROUNDS = 64;
+
+/** Runs the probe. Resolves with measurements and predictions; rejects only on a programming error. */
+export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSignal): Promise<ProbeResult> {
+  const startedAtMs = deps.clock.nowMs();
+  const started = deps.clock.monotonicMs();
+  const name = spec.name.toLowerCase();
+  const question: LookupQuestion = { name, family: spec.family, search: spec.search, ndots: spec.ndots };
+  const table = new Map<string, Exchange>();
+  const get = (key: ExchangeKey) => table.get(keyOf(key));
+
+  const fetch = async (key: ExchangeKey, ednsPayloadSize?: number): Promise<Exchange> => {
+    const request = {
+      server: spec.server,
+      query: { id: deps.randomId(), name: key.fqdn, qtype: key.qtype, ednsPayloadSize },
+      timeoutMs: spec.timeoutMs,
+      signal,
+    };
+    return key.transport === 'tcp' ? deps.transport.tcp(request) : deps.transport.udp(request);
+  };
+
+  let runs = runModels(question, get);
+  for (let round = 0; ; round++) {
+    const needs = new Map<string, ExchangeKey>();
+    for (const run of Object.values(runs)) {
+      if (run.done) continue;
+      for (const key of run.need) if (!table.has(keyOf(key))) needs.set(keyOf(key), key);
+    }
+    if (needs.size === 0) break;
+    if (round >= MAX_ROUNDS) {
+      throw new DnsHeadroomError(ERROR_CODES.INTERNAL, `client models did not settle after ${MAX_ROUNDS} rounds`);
+    }
+    // musl sends the A and AAAA queries of one step in parallel; so do we.
+    const keys = [...needs.values()];
+    const results = await Promise.all(keys.map((key) => fetch(key)));
+    keys.forEach((key, i) => table.set(keyOf(key), results[i] as Exchange));
+    runs = runModels(question, get);
+  }
+
+  const muslRun = settled(runs['musl-1.2.3']);
+  const glibcRun = settled(runs.glibc);
+  const candidates = muslCandidates(name, spec);
+  const answeringName =
+    muslRun.answeringName ?? glibcRun.answeringName ?? candidates[candidates.length - 1] ?? name;
+
+  // Measure the answering name completely: UDP as musl sends it, TCP for the full answer, and
+  // EDNS0 when asked. Most of these are already in the table from the walk.
+  const probes: Partial<Record<Qtype, QtypeProbe>> = {};
+  await Promise.all(
+    FAMILY_QTYPES[spec.family].map(async (qtype) => {
+      const ensure = async (transport: 'udp' | 'tcp') => {
+        const key = { fqdn: answeringName, qtype, transport };
+        const known = get(key);
+        if (known) return known;
+        const fresh = await fetch(key);
+        table.set(keyOf(key), fresh);
+        return fresh;
+      };
+      const [udp, tcp, edns] = await Promise.all([
+        ensure('udp'),
+        ensure('tcp'),
+        spec.ednsPayloadSize === undefined
+          ? null
+          : fetch({ fqdn: answeringName, qtype, transport: 'udp' }, spec.ednsPayloadSize),
+      ]);
+      probes[qtype] = { name: answeringName, udp, tcp, edns };
+    }),
+  );
+
+  const clients = Object.fromEntries(
+    CLIENT_NAMES.map((client) => [client, settled(runs[client]).outcome]),
+  ) as Record<ClientName, ClientOutcome>;
+  return {
+    spec,
+    lookup: { candidates, steps: muslRun.walk, answeringName: muslRun.answeringName },
+    glibcLookup: { candidates: glibcCandidates(name, spec), steps: glibcRun.walk, answeringName: glibcRun.answeringName },
+    probes,
+    clients,
+    startedAtMs,
+    durationSeconds: (deps.clock.monotonicMs() - started) / 1000,
+  };
+}
+
+function keyOf(key: ExchangeKey): string {
+  return `${key.fqdn}|${key.qtype}|${key.transport}`;
+}
+
+function runModels(question: LookupQuestion, get: (key: ExchangeKey) => Exchange | undefined) {
+  return Object.fromEntries(CLIENT_NAMES.map((client) => [client, clientModels[client](question, get)])) as Record<
+    ClientName,
+    ModelRun
+  >;
+}
+
+function settled(run: ModelRun): Extract<ModelRun, { done: true }> {
+  if (!run.done) throw new DnsHeadroomError(ERROR_CODES.INTERNAL, 'client model finished without an outcome');
+  return run;
+}
