@@ -23,7 +23,7 @@ Options: -h, --help  this help;  --version  print the version.
 Exit status: 0 ok, 1 a finding (some name is not ok), 2 usage error.
 `;
 
-type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   probe: { run: runProbe, help: PROBE_HELP },

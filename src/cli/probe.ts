@@ -155,7 +155,7 @@ export interface ProbeCommandDeps {
 const DEFAULT_RESOLV_CONF_PATH = '/etc/resolv.conf';
 
 /** Runs `dns-headroom probe`; returns the exit code. */
-export async function runProbe(args: readonly string[], io: CliIo, deps: ProbeCommandDeps = {}): Promise<number> {
+export async function runProbe(args: string[], io: CliIo, deps: ProbeCommandDeps = {}): Promise<number> {
   const parsed = parseProbeArgs(args);
   if (!parsed.ok) {
     io.stderr.write(`dns-headroom probe: ${parsed.message}\nRun 'dns-headroom probe --help' for usage.\n`);

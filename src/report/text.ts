@@ -33,8 +33,13 @@ export function renderReport(report: ProbeReportJson): string {
     .map((s) => `${s.fqdn} ${Object.values(s.results).join('/')}`)
     .join(' -> ');
   if (walk) lines.push(`  walk:   ${walk}`);
+  // The UDP column holds a size, or a failure reason when the exchange failed: size it to fit.
+  const udpWidth = Math.max(
+    7,
+    ...Object.values(report.probes).map((p) => (p && !p.udp.ok ? (p.udp.error?.reason.length ?? 6) + 2 : 0)),
+  );
   lines.push(
-    `  ${pad('qtype', 6)}${pad('UDP', 7)}${pad('complete answer vs 512', BAR_WIDTH + 9)}${pad('TC', 5)}${pad('kept/all', 10)}TCP`,
+    `  ${pad('qtype', 6)}${pad('UDP', udpWidth)}${pad('complete answer vs 512', BAR_WIDTH + 16)}${pad('TC', 5)}${pad('kept/all', 10)}TCP`,
   );
   for (const [qtype, p] of Object.entries(report.probes)) {
     if (!p) continue;
@@ -44,8 +49,8 @@ export function renderReport(report: ProbeReportJson): string {
     const complete = p.tcp.ok ? p.tcp.addresses : p.udp.truncated ? '?' : p.udp.addresses;
     const kept = `${p.udp.addresses ?? '-'}/${complete ?? '-'}`;
     const tcp = p.tcp.ok ? `ok ${p.tcp.bytes}B` : `failed (${p.tcp.error?.reason})`;
-    const size = full === null ? sizeBar(null) : `${sizeBar(full)} ${full}B`;
-    lines.push(`  ${pad(qtype, 6)}${pad(udp, 7)}${pad(size, BAR_WIDTH + 9)}${pad(tc, 5)}${pad(kept, 10)}${tcp}`);
+    const size = full === null ? sizeBar(null) : `${sizeBar(full)} ${full}B `;
+    lines.push(`  ${pad(qtype, 6)}${pad(udp, udpWidth)}${pad(size, BAR_WIDTH + 16)}${pad(tc, 5)}${pad(kept, 10)}${tcp}`);
   }
   lines.push(`  getaddrinfo: ${CLIENT_NAMES.map((c) => `${c} ${outcome(report.clients[c])}`).join(' | ')}`);
   const headroom = report.headroomBytes === null ? 'unknown' : `${report.headroomBytes}B`;

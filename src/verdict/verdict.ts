@@ -75,8 +75,10 @@ function figures(qtype: Qtype, probe: QtypeProbe): QtypeFigures {
 /** Judges a probe result. */
 export function judge(result: ProbeResult, options: JudgeOptions): Assessment {
   const qtypes = (Object.entries(result.probes) as [Qtype, QtypeProbe][]).map(([qtype, p]) => figures(qtype, p));
-  const known = qtypes.map((q) => q.fullBytes).filter((b): b is number => b !== null);
-  const fullBytes = known.length > 0 ? Math.max(...known) : null;
+  // The complete size is the largest qtype's; if any qtype's complete answer is unknown (TCP failed
+  // on a truncated answer), so is the target's: a smaller known size would promise headroom it lacks.
+  const sizes = qtypes.map((q) => q.fullBytes);
+  const fullBytes = sizes.length > 0 && sizes.every((b) => b !== null) ? Math.max(...(sizes as number[])) : null;
   const headroomBytes = fullBytes === null ? null : UDP_LIMIT - fullBytes;
   const needsTcp = qtypes.some((q) => q.truncated || q.malformedSize !== null);
   const tcpFailed = qtypes.some((q) => q.tcp === 'failed');
@@ -86,8 +88,16 @@ export function judge(result: ProbeResult, options: JudgeOptions): Assessment {
   return { ...assessment, diagnosis: diagnose(result, assessment) };
 }
 
+/**
+ * TCP failures that mean "the server's TCP is broken or hostile" rather than "TCP is blocked":
+ * with these the complete answer could not be measured, so the probe did not complete. A refused
+ * or silent TCP port is a finding about the fallback instead (failing when the name needs it).
+ */
+const BROKEN_TCP = new Set(['closed', 'malformed', 'id_mismatch', 'question_mismatch', 'source_mismatch', 'network']);
+
 function probeFailed(result: ProbeResult): Exchange | null {
   for (const p of Object.values(result.probes)) if (p && !p.udp.ok) return p.udp;
+  for (const p of Object.values(result.probes)) if (p && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
   return null;
 }
 
@@ -222,9 +232,9 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
   const worst = a.qtypes.reduce((w, q) => ((q.fullBytes ?? 0) > (w.fullBytes ?? 0) ? q : w));
   const per = worst.qtype === 'A' ? 16 : 28;
   const room = Math.floor(a.headroomBytes / per);
-  const roomText = `room for ${plural(room, `more ${worst.qtype} record`)}`;
+  const roomText = room === 0 ? `no room for another ${worst.qtype} record` : `room for ${plural(room, `more ${worst.qtype} record`)}`;
   if (a.verdict === 'at_risk') {
-    return `Fits, but only ${a.headroomBytes} bytes of headroom (${a.fullBytes} of 512): ${roomText} before musl <= 1.2.3 pods see a truncated answer.`;
+    return `Fits, but only ${plural(a.headroomBytes, 'byte')} of headroom (${a.fullBytes} of 512): ${roomText} before musl <= 1.2.3 pods see a truncated answer.`;
   }
   return `Fits: ${a.fullBytes} of 512 bytes, ${a.headroomBytes} bytes of headroom (${roomText}).`;
 }

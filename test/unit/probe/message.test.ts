@@ -37,7 +37,7 @@ describe('buildQuery', () => {
     const decoded = dnsPacket.decode(Buffer.from(wire));
     expect(decoded.id).toBe(0x1234);
     expect(decoded.questions).toEqual([{ type: 'A', class: 'IN', name: 'web.lab.test' }]);
-    expect(decoded.flags & dnsPacket.RECURSION_DESIRED).toBeTruthy();
+    expect((decoded.flags ?? 0) & dnsPacket.RECURSION_DESIRED).toBeTruthy();
     expect(decoded.additionals).toEqual([]);
     expect(wire.length).toBe(12 + nameWireLength('web.lab.test') + 4);
   });
