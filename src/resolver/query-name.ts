@@ -1,0 +1,32 @@
+/**
+ * Whether a name can be put in a DNS question at all. musl's __res_mkquery
+ * (src/network/res_mkquery.c) strips one trailing dot, then refuses a name that still ends in
+ * a dot, is longer than 253 bytes, or has an empty or over-63-byte label. glibc's encoder
+ * (ns_name_pton) refuses the same names, so both models use this one rule.
+ */
+
+const encoder = new TextEncoder();
+
+/** Longest name without its trailing dot that fits the 255-byte wire limit (RFC 1035 2.3.4). */
+export const MAX_QUERY_NAME_BYTES = 253;
+/** Longest label (RFC 1035 2.3.4). */
+export const MAX_LABEL_BYTES = 63;
+
+/** True when __res_mkquery would build a query for this name (the root, "" or ".", included). */
+export function isEncodableQueryName(name: string): boolean {
+  let s = name;
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  if (s.endsWith('.')) return false;
+  if (encoder.encode(s).length > MAX_QUERY_NAME_BYTES) return false;
+  if (s === '') return true;
+  return s.split('.').every((label) => {
+    const n = encoder.encode(label).length;
+    return n >= 1 && n <= MAX_LABEL_BYTES;
+  });
+}
+
+/** The table key for a name: lower-case, one trailing dot removed (the name stays absolute). */
+export function queryKeyName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
