@@ -59,7 +59,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const message = err instanceof DnsHeadroomError ? `${err.message} (${err.code})` : String(err);
     io.stderr.write(`dns-headroom ${command}: ${message}\n`);
     if (io.env.DNS_HEADROOM_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
-    return err instanceof DnsHeadroomError && err.code === 'DNSHEADROOM_ERR_USAGE' ? EXIT.USAGE : EXIT.FINDING;
+    return err instanceof DnsHeadroomError && err.code === 'DNSHEADROOM_ERR_USAGE'
+      ? EXIT.USAGE
+      : EXIT.FINDING;
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type ServerAddress,
 } from '../probe/index.ts';
 import { type ProbeReportJson, renderReport, reportJson } from '../report/index.ts';
-import { DEFAULT_RESOLV_CONF, parseResolvConf, type ResolvConf } from '../resolver/index.ts';
+import { checkName, DEFAULT_RESOLV_CONF, parseResolvConf, type ResolvConf } from '../resolver/index.ts';
 import { DEFAULT_WARN_BYTES, judge } from '../verdict/index.ts';
 import { type CliIo, EXIT } from './io.ts';
 
@@ -65,24 +65,18 @@ export type ProbeArgs = { ok: true; options: ProbeOptions } | { ok: false; messa
 
 const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unspec'];
 
-function integer(text: string | undefined, flag: string, min: number, max: number, fallback: number): number | string {
+function integer(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number | string {
   if (text === undefined) return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(value) || value < min || value > max) return `${flag} takes a whole number from ${min} to ${max}`;
+  if (!Number.isInteger(value) || value < min || value > max)
+    return `${flag} takes a whole number from ${min} to ${max}`;
   return value;
-}
-
-/** A name as a pod would write it: checked against RFC 1035 2.3.4 limits, nothing more. */
-export function checkName(name: string): string | null {
-  const trimmed = name.replace(/\.$/, '');
-  if (trimmed === '') return `"${name}" is not a hostname`;
-  if (trimmed.length > 253) return `"${name.slice(0, 40)}..." is longer than 253 characters`;
-  for (const label of trimmed.split('.')) {
-    if (label === '') return `"${name}" has an empty label`;
-    if (label.length > 63) return `"${name}" has a label longer than 63 characters`;
-    if (/[\s\\]/.test(label)) return `"${name}" contains white space or a backslash`;
-  }
-  return null;
 }
 
 /** Parses `probe` arguments; pure. */
@@ -126,9 +120,16 @@ export function parseProbeArgs(args: readonly string[]): ProbeArgs {
     return { ok: false, message: `--family takes inet, inet6 or unspec, not "${family}"` };
   }
   const timeoutMs = integer(v.timeout as string | undefined, '--timeout', 1, 60_000, 2000);
-  const warnBytes = integer(v['warn-bytes'] as string | undefined, '--warn-bytes', 0, 512, DEFAULT_WARN_BYTES);
+  const warnBytes = integer(
+    v['warn-bytes'] as string | undefined,
+    '--warn-bytes',
+    0,
+    512,
+    DEFAULT_WARN_BYTES,
+  );
   const edns = integer(v.edns as string | undefined, '--edns', 512, 65_535, -1);
-  for (const value of [timeoutMs, warnBytes, edns]) if (typeof value === 'string') return { ok: false, message: value };
+  for (const value of [timeoutMs, warnBytes, edns])
+    if (typeof value === 'string') return { ok: false, message: value };
   return {
     ok: true,
     options: {

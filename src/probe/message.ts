@@ -164,7 +164,8 @@ export function decodeReply(buf: Uint8Array, query: QuerySpec): DecodedReply {
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const flags = view.getUint16(2);
-  if ((flags & 0x8000) === 0) return { kind: 'malformed', detail: 'reply does not have the QR (response) bit' };
+  if ((flags & 0x8000) === 0)
+    return { kind: 'malformed', detail: 'reply does not have the QR (response) bit' };
   const qdcount = view.getUint16(4);
   const ancount = view.getUint16(6);
   const nscount = view.getUint16(8);
@@ -180,7 +181,8 @@ export function decodeReply(buf: Uint8Array, query: QuerySpec): DecodedReply {
     return { kind: 'malformed', detail: `question: ${(err as Error).message}` };
   }
   offset = question.end;
-  if (offset + 4 > buf.length) return { kind: 'malformed', detail: 'question runs past the end of the message' };
+  if (offset + 4 > buf.length)
+    return { kind: 'malformed', detail: 'question runs past the end of the message' };
   const qtype = view.getUint16(offset);
   const qclass = view.getUint16(offset + 2);
   offset += 4;

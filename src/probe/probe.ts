@@ -102,12 +102,15 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     }
     if (needs.size === 0) break;
     if (round >= MAX_ROUNDS) {
-      throw new DnsHeadroomError(ERROR_CODES.INTERNAL, `client models did not settle after ${MAX_ROUNDS} rounds`);
+      throw new DnsHeadroomError(
+        ERROR_CODES.INTERNAL,
+        `client models did not settle after ${MAX_ROUNDS} rounds`,
+      );
     }
     // musl sends the A and AAAA queries of one step in parallel; so do we.
     const keys = [...needs.values()];
     const results = await Promise.all(keys.map((key) => fetch(key)));
-    keys.forEach((key, i) => table.set(keyOf(key), results[i] as Exchange));
+    for (const [i, key] of keys.entries()) table.set(keyOf(key), results[i] as Exchange);
     runs = runModels(question, get);
   }
 
@@ -147,7 +150,11 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   return {
     spec,
     lookup: { candidates, steps: muslRun.walk, answeringName: muslRun.answeringName },
-    glibcLookup: { candidates: glibcCandidates(name, spec), steps: glibcRun.walk, answeringName: glibcRun.answeringName },
+    glibcLookup: {
+      candidates: glibcCandidates(name, spec),
+      steps: glibcRun.walk,
+      answeringName: glibcRun.answeringName,
+    },
     probes,
     clients,
     startedAtMs,
@@ -160,10 +167,9 @@ function keyOf(key: ExchangeKey): string {
 }
 
 function runModels(question: LookupQuestion, get: (key: ExchangeKey) => Exchange | undefined) {
-  return Object.fromEntries(CLIENT_NAMES.map((client) => [client, clientModels[client](question, get)])) as Record<
-    ClientName,
-    ModelRun
-  >;
+  return Object.fromEntries(
+    CLIENT_NAMES.map((client) => [client, clientModels[client](question, get)]),
+  ) as Record<ClientName, ModelRun>;
 }
 
 function settled(run: ModelRun): Extract<ModelRun, { done: true }> {

@@ -49,9 +49,16 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
       });
     const onAbort = () => {
       if (!deadline.aborted) return fail('aborted', 'the probe was cancelled');
-      if (!connected) return fail('timeout', `TCP connect to ${server.host}:${server.port} timed out after ${timeoutMs} ms`);
+      if (!connected)
+        return fail(
+          'timeout',
+          `TCP connect to ${server.host}:${server.port} timed out after ${timeoutMs} ms`,
+        );
       const { reason, message } = filter.timeoutReason(timeoutMs);
-      fail(reason, message.replace('no valid reply', 'no complete TCP reply').replace('no reply', 'no TCP reply'));
+      fail(
+        reason,
+        message.replace('no valid reply', 'no complete TCP reply').replace('no reply', 'no TCP reply'),
+      );
     };
 
     socket.setNoDelay(true);
@@ -93,7 +100,8 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
       );
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') return fail('refused', `TCP connection to ${server.host}:${server.port} refused`);
+      if (err.code === 'ECONNREFUSED')
+        return fail('refused', `TCP connection to ${server.host}:${server.port} refused`);
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
         return fail('closed', `the server reset the TCP connection (${err.code})`);
       }

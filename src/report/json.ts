@@ -4,9 +4,10 @@
  * `headroomBytes`, `clients` and `verdict`, plus what a person debugging needs next to them.
  * The daemon's /status serves the same shape.
  */
-import { formatServerAddress } from '../probe/server-address.ts';
+
 import type { ClientName, ClientOutcome } from '../clients/types.ts';
 import type { Lookup, ProbeResult } from '../probe/probe.ts';
+import { formatServerAddress } from '../probe/server-address.ts';
 import type { Exchange, Qtype } from '../probe/types.ts';
 import type { Assessment, Verdict } from '../verdict/index.ts';
 
@@ -87,7 +88,10 @@ export function exchangeJson(exchange: Exchange): ExchangeJson {
 /** Builds the report document. */
 export function reportJson(result: ProbeResult, assessment: Assessment, warnBytes: number): ProbeReportJson {
   const probes: ProbeReportJson['probes'] = {};
-  for (const [qtype, p] of Object.entries(result.probes) as [Qtype, NonNullable<ProbeResult['probes'][Qtype]>][]) {
+  for (const [qtype, p] of Object.entries(result.probes) as [
+    Qtype,
+    NonNullable<ProbeResult['probes'][Qtype]>,
+  ][]) {
     probes[qtype] = {
       name: p.name,
       udp: exchangeJson(p.udp),

@@ -29,9 +29,7 @@ function pad(text: string, width: number): string {
 export function renderReport(report: ProbeReportJson): string {
   const lines: string[] = [];
   lines.push(`${report.name}  via ${report.server}  (${report.family})  ${report.verdict.toUpperCase()}`);
-  const walk = report.lookup.steps
-    .map((s) => `${s.fqdn} ${Object.values(s.results).join('/')}`)
-    .join(' -> ');
+  const walk = report.lookup.steps.map((s) => `${s.fqdn} ${Object.values(s.results).join('/')}`).join(' -> ');
   if (walk) lines.push(`  walk:   ${walk}`);
   // The UDP column holds a size, or a failure reason when the exchange failed: size it to fit.
   const udpWidth = Math.max(
@@ -44,13 +42,15 @@ export function renderReport(report: ProbeReportJson): string {
   for (const [qtype, p] of Object.entries(report.probes)) {
     if (!p) continue;
     const full = p.tcp.ok ? p.tcp.bytes : p.udp.truncated === false && !p.udp.cut ? p.udp.bytes : null;
-    const udp = p.udp.ok ? `${p.udp.bytes}B` : p.udp.error?.reason ?? 'failed';
+    const udp = p.udp.ok ? `${p.udp.bytes}B` : (p.udp.error?.reason ?? 'failed');
     const tc = p.udp.ok ? (p.udp.truncated ? 'yes' : p.udp.cut ? 'cut' : 'no') : '-';
     const complete = p.tcp.ok ? p.tcp.addresses : p.udp.truncated ? '?' : p.udp.addresses;
     const kept = `${p.udp.addresses ?? '-'}/${complete ?? '-'}`;
     const tcp = p.tcp.ok ? `ok ${p.tcp.bytes}B` : `failed (${p.tcp.error?.reason})`;
     const size = full === null ? sizeBar(null) : `${sizeBar(full)} ${full}B `;
-    lines.push(`  ${pad(qtype, 6)}${pad(udp, udpWidth)}${pad(size, BAR_WIDTH + 16)}${pad(tc, 5)}${pad(kept, 10)}${tcp}`);
+    lines.push(
+      `  ${pad(qtype, 6)}${pad(udp, udpWidth)}${pad(size, BAR_WIDTH + 16)}${pad(tc, 5)}${pad(kept, 10)}${tcp}`,
+    );
   }
   lines.push(`  getaddrinfo: ${CLIENT_NAMES.map((c) => `${c} ${outcome(report.clients[c])}`).join(' | ')}`);
   const headroom = report.headroomBytes === null ? 'unknown' : `${report.headroomBytes}B`;

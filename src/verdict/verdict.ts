@@ -74,11 +74,14 @@ function figures(qtype: Qtype, probe: QtypeProbe): QtypeFigures {
 
 /** Judges a probe result. */
 export function judge(result: ProbeResult, options: JudgeOptions): Assessment {
-  const qtypes = (Object.entries(result.probes) as [Qtype, QtypeProbe][]).map(([qtype, p]) => figures(qtype, p));
+  const qtypes = (Object.entries(result.probes) as [Qtype, QtypeProbe][]).map(([qtype, p]) =>
+    figures(qtype, p),
+  );
   // The complete size is the largest qtype's; if any qtype's complete answer is unknown (TCP failed
   // on a truncated answer), so is the target's: a smaller known size would promise headroom it lacks.
   const sizes = qtypes.map((q) => q.fullBytes);
-  const fullBytes = sizes.length > 0 && sizes.every((b) => b !== null) ? Math.max(...(sizes as number[])) : null;
+  const fullBytes =
+    sizes.length > 0 && sizes.every((b) => b !== null) ? Math.max(...(sizes as number[])) : null;
   const headroomBytes = fullBytes === null ? null : UDP_LIMIT - fullBytes;
   const needsTcp = qtypes.some((q) => q.truncated || q.malformedSize !== null);
   const tcpFailed = qtypes.some((q) => q.tcp === 'failed');
@@ -93,16 +96,26 @@ export function judge(result: ProbeResult, options: JudgeOptions): Assessment {
  * with these the complete answer could not be measured, so the probe did not complete. A refused
  * or silent TCP port is a finding about the fallback instead (failing when the name needs it).
  */
-const BROKEN_TCP = new Set(['closed', 'malformed', 'id_mismatch', 'question_mismatch', 'source_mismatch', 'network']);
+const BROKEN_TCP = new Set([
+  'closed',
+  'malformed',
+  'id_mismatch',
+  'question_mismatch',
+  'source_mismatch',
+  'network',
+]);
 
 function probeFailed(result: ProbeResult): Exchange | null {
   for (const p of Object.values(result.probes)) if (p && !p.udp.ok) return p.udp;
-  for (const p of Object.values(result.probes)) if (p && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
+  for (const p of Object.values(result.probes))
+    if (p && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
   return null;
 }
 
 function walkFailed(result: ProbeResult): boolean {
-  return result.lookup.steps.some((step) => Object.values(step.results).some((r) => r?.startsWith('failed:')));
+  return result.lookup.steps.some((step) =>
+    Object.values(step.results).some((r) => r?.startsWith('failed:')),
+  );
 }
 
 function decide(
@@ -117,7 +130,10 @@ function decide(
   if (outcomes.some((o) => o.error !== null || o.addresses === 0)) return 'failing';
   if (tcpFallback === 'failed') return 'failing';
   const partial = qtypes.some(
-    (q) => q.truncated || q.malformedSize !== null || (q.fullAddresses !== null && q.udpAddresses < q.fullAddresses),
+    (q) =>
+      q.truncated ||
+      q.malformedSize !== null ||
+      (q.fullAddresses !== null && q.udpAddresses < q.fullAddresses),
   );
   if (partial) return 'degraded';
   if (options.shrinking || (headroomBytes !== null && headroomBytes < options.warnBytes)) return 'at_risk';
@@ -172,7 +188,8 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
   }
   const udps = Object.values(result.probes).map((p) => p?.udp);
   const rcodes = new Set(udps.map((u) => (u?.ok ? u.rcode : 'none')));
-  if (rcodes.has('SERVFAIL')) return `${server} answers SERVFAIL for ${name}: every client gets ${clients.glibc.error ?? 'EAI_AGAIN'}.`;
+  if (rcodes.has('SERVFAIL'))
+    return `${server} answers SERVFAIL for ${name}: every client gets ${clients.glibc.error ?? 'EAI_AGAIN'}.`;
   const walk = result.lookup;
   if (walk.answeringName === null && result.glibcLookup.answeringName === null) {
     return `${name} does not exist: every search candidate (${walk.candidates.length}) is NXDOMAIN, so every client gets EAI_NONAME.`;
@@ -223,7 +240,9 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
           : `musl <= 1.2.3 pods still get ${plural(m123.addresses, 'address')}`;
     return `${who}: ${bytesText(q)} ${q.qtype} answer is over 512 and ${how}; ${retryingClients(clients)} after retrying over TCP.`;
   }
-  const noData = (Object.entries(clients) as [ClientName, ClientOutcome][]).filter(([, o]) => o.error !== null);
+  const noData = (Object.entries(clients) as [ClientName, ClientOutcome][]).filter(
+    ([, o]) => o.error !== null,
+  );
   if (noData.length > 0) {
     const list = noData.map(([n, o]) => `${PEOPLE_NAMES[n]} ${o.error}`).join(', ');
     return `${name} has no ${a.qtypes.map((q) => q.qtype).join('/')} address at ${walk.answeringName ?? name}: ${list}.`;
@@ -232,7 +251,10 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
   const worst = a.qtypes.reduce((w, q) => ((q.fullBytes ?? 0) > (w.fullBytes ?? 0) ? q : w));
   const per = worst.qtype === 'A' ? 16 : 28;
   const room = Math.floor(a.headroomBytes / per);
-  const roomText = room === 0 ? `no room for another ${worst.qtype} record` : `room for ${plural(room, `more ${worst.qtype} record`)}`;
+  const roomText =
+    room === 0
+      ? `no room for another ${worst.qtype} record`
+      : `room for ${plural(room, `more ${worst.qtype} record`)}`;
   if (a.verdict === 'at_risk') {
     return `Fits, but only ${plural(a.headroomBytes, 'byte')} of headroom (${a.fullBytes} of 512): ${roomText} before musl <= 1.2.3 pods see a truncated answer.`;
   }

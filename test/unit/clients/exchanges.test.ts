@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressesWithin, isServerFailure, shownResult } from '../../../src/clients/index.ts';
-import { failedExchange, okExchange } from './fixtures.ts';
+import { failedExchange, okExchange } from '../../helpers/exchanges.ts';
 
 describe('addressesWithin', () => {
   it.each([

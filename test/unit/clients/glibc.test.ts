@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { glibc } from '../../../src/clients/glibc.ts';
 import type { ClientOutcome, LookupQuestion } from '../../../src/clients/types.ts';
-import { drive, failedExchange, K8S_SEARCH, okExchange, type WorldSpec, world } from './fixtures.ts';
+import {
+  drive,
+  failedExchange,
+  K8S_SEARCH,
+  okExchange,
+  type WorldSpec,
+  world,
+} from '../../helpers/exchanges.ts';
 
 const S1 = 'web.default.svc.cluster.local';
 const k8s = (family: LookupQuestion['family']): LookupQuestion => ({

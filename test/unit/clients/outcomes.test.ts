@@ -11,7 +11,14 @@ import {
   type ClientOutcome,
   type LookupQuestion,
 } from '../../../src/clients/types.ts';
-import { drive, failedExchange, K8S_SEARCH, okExchange, type WorldSpec, world } from './fixtures.ts';
+import {
+  drive,
+  failedExchange,
+  K8S_SEARCH,
+  okExchange,
+  type WorldSpec,
+  world,
+} from '../../helpers/exchanges.ts';
 
 type Expected = Record<ClientName, ClientOutcome>;
 

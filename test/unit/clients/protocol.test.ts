@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientModels } from '../../../src/clients/index.ts';
 import { CLIENT_NAMES, type ExchangeKey, type LookupQuestion } from '../../../src/clients/types.ts';
-import { drive, failedExchange, K8S_SEARCH, okExchange, world } from './fixtures.ts';
+import { drive, failedExchange, K8S_SEARCH, okExchange, world } from '../../helpers/exchanges.ts';
 
 const empty = () => undefined;
 const key = (fqdn: string, qtype: 'A' | 'AAAA', transport: 'udp' | 'tcp'): ExchangeKey => ({

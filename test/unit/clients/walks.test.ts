@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { clientModels } from '../../../src/clients/index.ts';
 import type { ClientName, LookupQuestion, WalkStep } from '../../../src/clients/types.ts';
-import { drive, failedExchange, K8S_SEARCH, okExchange, type WorldSpec, world } from './fixtures.ts';
+import {
+  drive,
+  failedExchange,
+  K8S_SEARCH,
+  okExchange,
+  type WorldSpec,
+  world,
+} from '../../helpers/exchanges.ts';
 
 const S1 = 'api.example.com.default.svc.cluster.local';
 const S2 = 'api.example.com.svc.cluster.local';

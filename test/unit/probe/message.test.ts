@@ -44,7 +44,10 @@ describe('buildQuery', () => {
 
   it('adds an OPT record with the payload size when asked', () => {
     const wire = buildQuery({ ...QUERY, ednsPayloadSize: 1232 });
-    const opt = dnsPacket.decode(Buffer.from(wire)).additionals?.[0] as { type: string; udpPayloadSize: number };
+    const opt = dnsPacket.decode(Buffer.from(wire)).additionals?.[0] as {
+      type: string;
+      udpPayloadSize: number;
+    };
     expect(opt.type).toBe('OPT');
     expect(opt.udpPayloadSize).toBe(1232);
     expect(wire.length).toBe(12 + nameWireLength('web.lab.test') + 4 + 11);
@@ -152,7 +155,10 @@ describe('decodeReply', () => {
     const header = Buffer.from([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]);
     const question = Buffer.concat([q, Buffer.from([0, 1, 0, 1])]);
     const cnameTarget = Buffer.from([3, ...Buffer.from('mid'), 0xc0, 16]); // "lab.test" starts at 12 + 4
-    const cname = Buffer.concat([Buffer.from([0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, cnameTarget.length]), cnameTarget]);
+    const cname = Buffer.concat([
+      Buffer.from([0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, cnameTarget.length]),
+      cnameTarget,
+    ]);
     const midOffset = 12 + question.length + 12;
     const a = Buffer.from([0xc0, midOffset, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 7]);
     const buf = Buffer.concat([header, question, cname, a]);
@@ -167,8 +173,16 @@ describe('decodeReply', () => {
     ['a header cut short', reply().subarray(0, 8), 'malformed'],
     ['another id', Buffer.concat([Buffer.from([0xab, 0xcd]), reply().subarray(2)]), 'id_mismatch'],
     ['a query instead of a response', Buffer.from(buildQuery(QUERY)), 'malformed'],
-    ['another name', reply({ questions: [{ type: 'A', class: 'IN', name: 'other.lab.test' }] }), 'question_mismatch'],
-    ['another type', reply({ questions: [{ type: 'AAAA', class: 'IN', name: 'web.lab.test' }] }), 'question_mismatch'],
+    [
+      'another name',
+      reply({ questions: [{ type: 'A', class: 'IN', name: 'other.lab.test' }] }),
+      'question_mismatch',
+    ],
+    [
+      'another type',
+      reply({ questions: [{ type: 'AAAA', class: 'IN', name: 'web.lab.test' }] }),
+      'question_mismatch',
+    ],
     ['no question', reply({ questions: [] }), 'question_mismatch'],
     ['a question cut short', reply().subarray(0, 20), 'malformed'],
   ])('classifies %s', (_label, buf, kind) => {
@@ -182,7 +196,10 @@ describe('decodeReply', () => {
   });
 
   it('matches the question name case-insensitively', () => {
-    const decoded = decodeReply(reply({ questions: [{ type: 'A', class: 'IN', name: 'WEB.Lab.TEST' }] }), QUERY);
+    const decoded = decodeReply(
+      reply({ questions: [{ type: 'A', class: 'IN', name: 'WEB.Lab.TEST' }] }),
+      QUERY,
+    );
     expect(decoded.kind).toBe('answer');
   });
 });
@@ -206,12 +223,12 @@ describe('size arithmetic', () => {
 
   it('counts a CNAME target against names already written', () => {
     // web.lab.test CNAME mid.lab.test: owner pointer 2 + fixed 10 + "mid" label 4 + pointer 2.
-    expect(predictAnswerBytes({ qname: 'web.lab.test', qtype: 'A', cnames: ['mid.lab.test'], addresses: 0 })).toBe(
-      12 + 14 + 4 + 18,
-    );
+    expect(
+      predictAnswerBytes({ qname: 'web.lab.test', qtype: 'A', cnames: ['mid.lab.test'], addresses: 0 }),
+    ).toBe(12 + 14 + 4 + 18);
     // A target sharing nothing is written in full.
-    expect(predictAnswerBytes({ qname: 'web.lab.test', qtype: 'A', cnames: ['cdn.example'], addresses: 0 })).toBe(
-      12 + 14 + 4 + 12 + 13,
-    );
+    expect(
+      predictAnswerBytes({ qname: 'web.lab.test', qtype: 'A', cnames: ['cdn.example'], addresses: 0 }),
+    ).toBe(12 + 14 + 4 + 12 + 13);
   });
 });

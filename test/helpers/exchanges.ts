@@ -4,7 +4,7 @@
  * the question (26 bytes in all for a name like `a60.test`), then each record with a compressed
  * owner name: 16 bytes per A, 28 per AAAA, and a CNAME of 30 bytes.
  */
-import type { ClientModel, ExchangeKey, LookupQuestion, ModelRun } from '../../../src/clients/types.ts';
+import type { ClientModel, ExchangeKey, LookupQuestion, ModelRun } from '../../src/clients/types.ts';
 import type {
   ExchangeFailureReason,
   FailedExchange,
@@ -12,7 +12,7 @@ import type {
   Qtype,
   Rcode,
   Transport,
-} from '../../../src/probe/types.ts';
+} from '../../src/probe/types.ts';
 
 /** Bytes up to the end of the question section (header 12 + `a60.test` 10 + type/class 4). */
 export const QUESTION_END = 26;
