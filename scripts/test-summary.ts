@@ -23,7 +23,8 @@ try {
     passed += statuses.filter((s) => s === 'passed').length;
     const bad = file.assertionResults.filter((a) => a.status !== 'passed');
     failed += bad.length;
-    for (const a of bad) if (a.status !== 'failed') console.error(`${a.status}: ${a.fullName} (counted as failed)`);
+    for (const a of bad)
+      if (a.status !== 'failed') console.error(`${a.status}: ${a.fullName} (counted as failed)`);
     if (file.status === 'failed' && bad.length === 0) {
       failed += 1;
       console.error(`test file failed to run: ${file.name}: ${(file.message ?? '').split('\n')[0]}`);
