@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, only when a command they provide is missing.
 # Real components, not mocks: Knot and BIND for real truncation, musl 1.2.3 and glibc for real
-# getaddrinfo results, iproute2 for the network namespaces the truth tests run in.
+# getaddrinfo results, iproute2 for the network namespaces the truth tests run in, chromium for the
+# status page, promtool (package prometheus) to check the metrics exposition.
 set -euo pipefail
 
 # command -> Debian package
@@ -12,6 +13,8 @@ declare -A NEEDED=(
   [musl-gcc]=musl-tools
   [ip]=iproute2
   [gcc]=gcc
+  [chromium]=chromium
+  [promtool]=prometheus
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
@@ -29,6 +32,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The packaged servers start themselves on port 53 of the host; the tests run their own copies in
 # network namespaces, so stop the system ones (they would only hold port 53 and memory).
-systemctl disable --now knot named 2>/dev/null || true
-service knot stop 2>/dev/null || true
-service named stop 2>/dev/null || true
+for svc in knot named prometheus; do
+  systemctl disable --now "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true
+done

@@ -3,6 +3,9 @@
  * Nothing below calls process.exit (blackbox_exporter main.go: os.Exit(run())).
  */
 import { readFileSync } from 'node:fs';
+import { CHECK_CONFIG_HELP, runCheckConfig } from './cli/check-config.ts';
+import { DAEMON_HELP, runDaemon } from './cli/daemon.ts';
+import { DEMO_HELP, runDemo } from './cli/demo.ts';
 import { type CliIo, EXIT } from './cli/io.ts';
 import { LAB_HELP, runLab } from './cli/lab.ts';
 import { PROBE_HELP, runProbe } from './cli/probe.ts';
@@ -15,9 +18,12 @@ const HELP = `dns-headroom ${VERSION}: warns before DNS answers outgrow what mus
 Usage: dns-headroom COMMAND [options]
 
 Commands:
-  probe NAME...   Resolve names as a pod would; size vs 512, TC, TCP fallback, per-libc outcome.
-  lab             Run the embedded DNS lab server: every truncation behaviour, on loopback.
-  help COMMAND    Show a command's help (same as COMMAND --help).
+  probe NAME...       Resolve names as a pod would; size vs 512, TC, TCP fallback, per-libc outcome.
+  daemon --config F   The DaemonSet process: scheduled probes, /metrics, /status, status page.
+  check-config FILE   Validate a daemon config and exit 0 (valid) or 1 (invalid).
+  lab                 Run the embedded DNS lab server: every truncation behaviour, on loopback.
+  demo                The lab plus a daemon probing it, on loopback (npm run demo).
+  help COMMAND        Show a command's help (same as COMMAND --help).
 
 Options: -h, --help  this help;  --version  print the version.
 Exit status: 0 ok, 1 a finding (some name is not ok), 2 usage error.
@@ -28,6 +34,9 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   probe: { run: runProbe, help: PROBE_HELP },
   lab: { run: runLab, help: LAB_HELP },
+  daemon: { run: runDaemon, help: DAEMON_HELP },
+  'check-config': { run: runCheckConfig, help: CHECK_CONFIG_HELP },
+  demo: { run: runDemo, help: DEMO_HELP },
 };
 
 /** Runs the CLI; resolves with the process exit code. */

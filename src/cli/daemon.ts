@@ -1,0 +1,120 @@
+/**
+ * `dns-headroom daemon --config FILE`: the DaemonSet process. Runs until SIGTERM/SIGINT (or the
+ * injected stop signal), reloads the config on SIGHUP and on file change.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../clock.ts';
+import { Daemon } from '../daemon/index.ts';
+import { createLogger, type LogLevel } from '../log.ts';
+import { type CliIo, EXIT } from './io.ts';
+
+/** Help text of `daemon`. */
+export const DAEMON_HELP = `Usage: dns-headroom daemon --config FILE [--listen [HOST]:PORT]
+
+Probe the configured targets on a schedule, export Prometheus metrics and serve the status page.
+The config (YAML, see docs/configuration.md) is reloaded when the file changes and on SIGHUP; an
+invalid config keeps the last good one (dnsheadroom_config_last_reload_successful drops to 0).
+SIGTERM stops scheduling, lets in-flight probes finish (5 s at most) and exits 0.
+
+Options:
+  --config FILE          The YAML config (required).
+  --listen [HOST]:PORT   Override the config's listen address (e.g. 127.0.0.1:9553, :0 for any free port).
+  -h, --help             This help.
+
+HTTP endpoints: /metrics, /healthz (liveness), /readyz (config loaded and first round done),
+/status (JSON), / (status page). Environment: NODE_NAME becomes the node label.
+Exit status: 0 after a clean shutdown, 1 when the first config is invalid or the port is taken, 2 usage error.
+`;
+
+const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
+
+function parseListen(text: string): { host: string | null; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return null;
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? null : host, port };
+}
+
+/** Runs the daemon until stopped; returns the exit code. */
+export async function runDaemon(args: string[], io: CliIo): Promise<number> {
+  let values: { config?: string; listen?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        listen: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.stderr.write(
+      `dns-headroom daemon: ${(err as Error).message}\nRun 'dns-headroom daemon --help' for usage.\n`,
+    );
+    return EXIT.USAGE;
+  }
+  if (values.help) {
+    io.stdout.write(DAEMON_HELP);
+    return EXIT.OK;
+  }
+  if (!values.config) {
+    io.stderr.write(
+      `dns-headroom daemon: --config FILE is required\nRun 'dns-headroom daemon --help' for usage.\n`,
+    );
+    return EXIT.USAGE;
+  }
+  const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+  if (listen === null) {
+    io.stderr.write(`dns-headroom daemon: --listen takes [HOST]:PORT, not "${values.listen}"\n`);
+    return EXIT.USAGE;
+  }
+  const level = (io.env.DNS_HEADROOM_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+  const log = createLogger({ level }, io.stdout as unknown as Parameters<typeof createLogger>[1]);
+  const daemon = new Daemon({
+    configPath: values.config,
+    version: VERSION,
+    node: io.env.NODE_NAME ?? null,
+    log,
+    clock: systemClock,
+    ...(listen ? { listen } : {}),
+  });
+  const started = await daemon.start();
+  if (!started.ok) {
+    log.fatal({ reason: started.reason }, 'dns-headroom daemon cannot start');
+    io.stderr.write(`dns-headroom daemon: ${started.reason}\n`);
+    return 1;
+  }
+  const onHup = () => {
+    log.info({}, 'SIGHUP: reloading config');
+    daemon.reload().catch((err: unknown) => log.error({ err }, 'reload failed'));
+  };
+  process.on('SIGHUP', onHup);
+  await waitForStop(io.stopSignal);
+  process.off('SIGHUP', onHup);
+  await daemon.stop(5000);
+  return EXIT.OK;
+}
+
+/** Resolves on the injected stop signal, or on SIGTERM/SIGINT. */
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal) {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+      return;
+    }
+    const done = () => {
+      process.off('SIGTERM', done);
+      process.off('SIGINT', done);
+      resolve();
+    };
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+}

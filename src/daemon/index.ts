@@ -1,0 +1,10 @@
+/** The daemon: scheduled probing with hot-reloaded config, metrics and status. */
+export { Daemon, type DaemonDeps, type StartOutcome } from './daemon.ts';
+export {
+  type FailureRecord,
+  type StatusSnapshot,
+  sortWorstFirst,
+  type TargetStatus,
+  VERDICT_ORDER,
+} from './status.ts';
+export { StatusTracker, type TrackedTarget, type Transition } from './tracker.ts';

@@ -1,0 +1,195 @@
+/**
+ * Keeps the daemon's picture of its targets: the latest report of each, when its verdict last
+ * changed, a short size history for the trend, and recent failures. Pure state; the daemon feeds it
+ * and the HTTP server reads snapshots of it.
+ */
+import type { ProbeReportJson } from '../report/index.ts';
+import type { Verdict } from '../verdict/index.ts';
+import { type FailureRecord, sortWorstFirst, type TargetStatus } from './status.ts';
+
+/** What the tracker needs to know of a configured target. */
+export interface TrackedTarget {
+  readonly key: string;
+  readonly name: string;
+  readonly family: string;
+  readonly server: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly warnBytes: number;
+}
+
+/** A verdict change, for the one log line per transition. */
+export interface Transition {
+  readonly target: TrackedTarget;
+  readonly from: Verdict | 'pending';
+  readonly to: Verdict;
+  readonly report: ProbeReportJson;
+}
+
+/** Failures kept for /status and the page (newest first). */
+export const MAX_FAILURES = 50;
+/** Size samples kept per target for the trend. */
+export const HISTORY_SAMPLES = 12;
+/**
+ * "Shrinking toward 0" (PRODUCT.md section 2, at_risk): the complete answer grew over the kept
+ * samples and, at that pace, crosses 512 within this horizon. A day matches the growth-forecast alert.
+ */
+export const TREND_HORIZON_MS = 24 * 3600 * 1000;
+
+interface Entry {
+  target: TrackedTarget;
+  verdict: Verdict | 'pending';
+  verdictSinceMs: number | null;
+  lastProbeAtMs: number | null;
+  report: ProbeReportJson | null;
+  history: { atMs: number; bytes: number }[];
+}
+
+/** Least-squares slope of bytes over time (bytes per ms), or 0 with fewer than 3 distinct sizes. */
+export function growthPerMs(samples: readonly { atMs: number; bytes: number }[]): number {
+  if (new Set(samples.map((s) => s.bytes)).size < 3) return 0;
+  const n = samples.length;
+  const mt = samples.reduce((a, s) => a + s.atMs, 0) / n;
+  const mb = samples.reduce((a, s) => a + s.bytes, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of samples) {
+    num += (s.atMs - mt) * (s.bytes - mb);
+    den += (s.atMs - mt) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** The daemon's target table. */
+export class StatusTracker {
+  readonly #entries = new Map<string, Entry>();
+  #failures: FailureRecord[] = [];
+
+  /** Replaces the set of targets: new ones start `pending`, kept ones keep their state. */
+  setTargets(targets: readonly TrackedTarget[]): void {
+    const next = new Map<string, Entry>();
+    for (const target of targets) {
+      const old = this.#entries.get(target.key);
+      next.set(
+        target.key,
+        old
+          ? { ...old, target }
+          : {
+              target,
+              verdict: 'pending',
+              verdictSinceMs: null,
+              lastProbeAtMs: null,
+              report: null,
+              history: [],
+            },
+      );
+    }
+    this.#entries.clear();
+    for (const [k, v] of next) this.#entries.set(k, v);
+  }
+
+  /** Is the complete answer of this target growing toward 512 within the horizon? */
+  shrinking(key: string, atMs: number, fullBytes: number | null): boolean {
+    const entry = this.#entries.get(key);
+    if (!entry || fullBytes === null || fullBytes > 512) return false;
+    const samples = [...entry.history, { atMs, bytes: fullBytes }].slice(-HISTORY_SAMPLES);
+    const slope = growthPerMs(samples);
+    return slope > 0 && (512 - fullBytes) / slope < TREND_HORIZON_MS;
+  }
+
+  /** Records a finished probe; returns the transition when the verdict changed. */
+  record(key: string, report: ProbeReportJson, atMs: number): Transition | null {
+    const entry = this.#entries.get(key);
+    if (!entry) return null; // removed by a reload while in flight
+    const from = entry.verdict;
+    entry.report = report;
+    entry.lastProbeAtMs = atMs;
+    if (report.fullBytes !== null) {
+      entry.history.push({ atMs, bytes: report.fullBytes });
+      if (entry.history.length > HISTORY_SAMPLES) entry.history.shift();
+    }
+    if (report.verdict !== 'ok') {
+      this.#failures.unshift({
+        atMs,
+        key,
+        name: entry.target.name,
+        family: entry.target.family,
+        server: entry.target.server,
+        verdict: report.verdict,
+        diagnosis: report.diagnosis,
+      });
+      // Keep one record per target and verdict run: a target failing every 30 s must not push others out.
+      this.#failures = dedupeFailures(this.#failures).slice(0, MAX_FAILURES);
+    }
+    if (from === report.verdict) return null;
+    entry.verdict = report.verdict;
+    entry.verdictSinceMs = atMs;
+    return { target: entry.target, from, to: report.verdict, report };
+  }
+
+  /** Marks a probe that threw: the target is in error, the reason is ours. */
+  recordInternalError(key: string, message: string, atMs: number): Transition | null {
+    const entry = this.#entries.get(key);
+    if (!entry) return null;
+    const from = entry.verdict;
+    entry.lastProbeAtMs = atMs;
+    this.#failures = dedupeFailures([
+      {
+        atMs,
+        key,
+        name: entry.target.name,
+        family: entry.target.family,
+        server: entry.target.server,
+        verdict: 'error',
+        diagnosis: message,
+      },
+      ...this.#failures,
+    ]).slice(0, MAX_FAILURES);
+    if (from === 'error') return null;
+    entry.verdict = 'error';
+    entry.verdictSinceMs = atMs;
+    return entry.report ? { target: entry.target, from, to: 'error', report: entry.report } : null;
+  }
+
+  /** Targets worst first. */
+  targets(): TargetStatus[] {
+    return sortWorstFirst(
+      [...this.#entries.values()].map((e) => ({
+        key: e.target.key,
+        name: e.target.name,
+        family: e.target.family,
+        server: e.target.server,
+        labels: e.target.labels,
+        warnBytes: e.target.warnBytes,
+        verdict: e.verdict,
+        verdictSinceMs: e.verdictSinceMs,
+        lastProbeAtMs: e.lastProbeAtMs,
+        report: e.report,
+      })),
+    );
+  }
+
+  /** Recent failures, newest first. */
+  failures(): readonly FailureRecord[] {
+    return this.#failures;
+  }
+
+  /** Counts per verdict, for the periodic summary log line. */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const e of this.#entries.values()) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+    return counts;
+  }
+}
+
+/** Keeps the newest record of each consecutive (target, verdict) run. */
+function dedupeFailures(records: readonly FailureRecord[]): FailureRecord[] {
+  const seen = new Set<string>();
+  const out: FailureRecord[] = [];
+  for (const r of records) {
+    const id = `${r.key}\u0000${r.verdict}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(r);
+  }
+  return out;
+}
