@@ -1,0 +1,115 @@
+/**
+ * The daemon as the kubelet runs it: a real process, reloaded by SIGHUP, stopped by SIGTERM with
+ * exit status 0; and check-config's exit codes.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/clock.ts';
+import { type LabAddresses, LabServer } from '../../../src/lab/index.ts';
+import { parseSamples, valueOf } from '../../helpers/prom-text.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+const BIN = new URL('../../../bin/dns-headroom.js', import.meta.url).pathname;
+const exec = promisify(execFile);
+let lab: LabServer;
+let servers: LabAddresses;
+let dir: string;
+
+beforeAll(async () => {
+  lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
+  servers = await lab.start();
+  dir = await mkdtemp(join(tmpdir(), 'dnsh-proc-'));
+  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+});
+afterAll(async () => {
+  await lab.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function config(names: string[]): string {
+  return [
+    'interval: 1s',
+    'timeout: 500ms',
+    `resolvConf: ${join(dir, 'resolv.conf')}`,
+    'defaults:',
+    `  servers: ["127.0.0.1:${servers.main.port}"]`,
+    'targets:',
+    ...names.map((n) => `  - ${n}`),
+    '',
+  ].join('\n');
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('daemon process', () => {
+  it('reloads on SIGHUP and exits 0 on SIGTERM', async () => {
+    const path = join(dir, 'config.yaml');
+    await writeFile(path, config(['fits.lab.test']));
+    const child = spawn(process.execPath, [BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'], {
+      env: { ...process.env, NODE_NAME: 'node-b' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exit = exited(child);
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    try {
+      const listen = await waitFor(() => /"listen":"127\.0\.0\.1:(\d+)"/.exec(out)?.[1], {
+        what: 'startup line',
+      });
+      const base = `http://127.0.0.1:${listen}`;
+      const targets = async () =>
+        valueOf(parseSamples(await (await fetch(`${base}/metrics`)).text()), 'dnsheadroom_targets', {});
+      expect(await targets()).toBe(1);
+      // Change the file and signal: fs.watch may also see it, SIGHUP must suffice either way.
+      await writeFile(path, config(['fits.lab.test', 'partial.lab.test', 'empty.lab.test']));
+      child.kill('SIGHUP');
+      await waitFor(async () => (await targets()) === 3, { what: 'reload after SIGHUP' });
+      expect(out).toContain('SIGHUP: reloading config');
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(out).toContain('dns-headroom daemon stopped');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start on an invalid first config: exit 1 and every issue named', async () => {
+    const path = join(dir, 'bad.yaml');
+    await writeFile(path, 'interval: soon\ntargets: [".."]\n');
+    const result = await exec(process.execPath, [
+      BIN,
+      'daemon',
+      '--config',
+      path,
+      '--listen',
+      '127.0.0.1:0',
+    ]).catch((err) => err);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('interval');
+    expect(result.stderr).toContain('targets[0]');
+  });
+});
+
+describe('check-config', () => {
+  it.each([
+    ['valid', 'targets: [fits.lab.test]\n', 0, 'valid: 1 targets'],
+    ['invalid', 'targets: [fits.lab.test]\nintervall: 5s\n', 1, 'intervall'],
+  ])('%s config exits %i', async (_label, text, code, message) => {
+    const path = join(dir, `check-${code}.yaml`);
+    await writeFile(path, text);
+    const result = await exec(process.execPath, [BIN, 'check-config', path]).then(
+      (r) => ({ code: 0, out: r.stdout + r.stderr }),
+      (err) => ({ code: err.code, out: err.stdout + err.stderr }),
+    );
+    expect(result.code).toBe(code);
+    expect(result.out).toContain(message);
+  });
+});
