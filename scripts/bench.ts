@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: the daemon's footprint with N targets, measured, with a peer measured in the same
+ * run. Starts the lab on loopback, then for each N runs the real daemon process (`dns-headroom
+ * daemon`) against it, waits for the first full round, and over one further interval samples the
+ * daemon's CPU time and RSS from /proc and counts the queries the lab received.
+ *
+ * The peer is the cheapest way Node has to send the same queries: a process that asks Node's
+ * built-in c-ares resolver (`dns.promises.Resolver`, pointed at the lab) for the same names at the
+ * same query rate, with no search walk, TCP, parsing of sizes or metrics. Ratios say what dns-headroom's
+ * measurements cost on top of merely asking.
+ *
+ * Targets (issue 4): 1,000 targets every 30 s within 1% of a core and 80 MiB RSS; 10,000 every 60 s
+ * within 5% and 150 MiB. These are figures to read, not pass/fail tests.
+ *
+ * Usage: npm run bench [-- --quick]   (--quick: shorter intervals, for a smoke run)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../src/clock.ts';
+import { LabServer } from '../src/lab/index.ts';
+
+const quick = process.argv.includes('--quick');
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/dns-headroom.js');
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+interface Run {
+  readonly n: number;
+  readonly intervalS: number;
+  readonly target: { cpuPercent: number; rssMiB: number } | null;
+}
+
+const RUNS: readonly Run[] = quick
+  ? [
+      { n: 100, intervalS: 5, target: null },
+      { n: 1000, intervalS: 5, target: null },
+    ]
+  : [
+      { n: 100, intervalS: 30, target: null },
+      { n: 1000, intervalS: 30, target: { cpuPercent: 1, rssMiB: 80 } },
+      { n: 10_000, intervalS: 60, target: { cpuPercent: 5, rssMiB: 150 } },
+    ];
+
+async function procStat(pid: number): Promise<{ cpuTicks: number; rssKiB: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuTicks, rssKiB };
+}
+
+/** Samples a process for `seconds`: CPU share of one core, peak and final RSS. */
+async function measure(pid: number, seconds: number, queries: () => number) {
+  const start = await procStat(pid);
+  const q0 = queries();
+  const t0 = performance.now();
+  let peakKiB = start.rssKiB;
+  let last = start;
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    last = await procStat(pid);
+    peakKiB = Math.max(peakKiB, last.rssKiB);
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = (last.cpuTicks - start.cpuTicks) / TICKS_PER_SECOND;
+  return {
+    cpuPercent: (100 * cpuS) / wallS,
+    cpuS,
+    rssMiB: last.rssKiB / 1024,
+    peakRssMiB: peakKiB / 1024,
+    qps: (queries() - q0) / wallS,
+    queries: queries() - q0,
+  };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** A free loopback port (bound, read, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const PEER = `
+import { Resolver } from 'node:dns/promises';
+const [server, n, intervalS] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const r = new Resolver({ timeout: 1000, tries: 1 });
+r.setServers([server]);
+const names = Array.from({ length: n }, (_, i) => 'bench-' + i + '.lab.test');
+const gap = (intervalS * 1000) / n;
+let i = 0;
+// Same shape as the daemon: each name once per interval, spread evenly, A and AAAA.
+setInterval(() => {
+  const name = names[i++ % n];
+  r.resolve4(name).catch(() => {});
+  r.resolve6(name).catch(() => {});
+}, Math.max(1, gap));
+`;
+
+async function main() {
+  const lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
+  const servers = await lab.start();
+  const dir = await mkdtemp(join(tmpdir(), 'dnsh-bench-'));
+  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+  const rows: string[] = [];
+  console.log(`dns-headroom bench on Node ${process.versions.node}, ${quick ? 'quick' : 'full'} run`);
+  try {
+    for (const run of RUNS) {
+      // Each target is a distinct name the lab answers NXDOMAIN for: the probe still sends UDP A and
+      // AAAA and TCP A and AAAA per round, as for any name, so the cost per target is the real one.
+      const config = [
+        `interval: ${run.intervalS}s`,
+        'timeout: 2s',
+        'jitter: 0.1',
+        'concurrency: 64',
+        'queriesPerSecond: 5000',
+        'logLevel: error',
+        `resolvConf: ${join(dir, 'resolv.conf')}`,
+        'defaults:',
+        `  servers: ["127.0.0.1:${servers.main.port}"]`,
+        'targets:',
+        ...Array.from({ length: run.n }, (_, i) => `  - bench-${i}.lab.test`),
+        '',
+      ].join('\n');
+      const path = join(dir, `bench-${run.n}.yaml`);
+      await writeFile(path, config);
+      const port = await freePort();
+      const child = spawn(process.execPath, [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      try {
+        // Warm-up: the first round spreads over one interval; measure the steady state after it.
+        await waitUntil(
+          async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200,
+          (run.intervalS + 30) * 1000,
+          'first round',
+        );
+        const m = await measure(child.pid as number, run.intervalS, () => lab.queries.total);
+        child.kill('SIGTERM');
+        await exited(child);
+
+        const peer = spawn(
+          process.execPath,
+          ['--input-type=module', '-e', PEER, `127.0.0.1:${servers.main.port}`, String(run.n), String(run.intervalS)],
+          { stdio: 'ignore' },
+        );
+        await new Promise((r) => setTimeout(r, 2000));
+        const p = await measure(peer.pid as number, Math.min(run.intervalS, 20), () => lab.queries.total);
+        peer.kill('SIGTERM');
+        await exited(peer);
+
+        const cpuPerKq = (cpuS: number, q: number) => (q > 0 ? (1000 * cpuS) / q : Number.NaN);
+        const ours = cpuPerKq(m.cpuS, m.queries);
+        const theirs = cpuPerKq(p.cpuS, p.queries);
+        const verdict = run.target
+          ? ` target <= ${run.target.cpuPercent}% and <= ${run.target.rssMiB} MiB: ${m.cpuPercent <= run.target.cpuPercent && m.peakRssMiB <= run.target.rssMiB ? 'met' : 'NOT met'}`
+          : '';
+        rows.push(
+          [
+            `N=${run.n} every ${run.intervalS}s:`,
+            `  daemon  CPU ${m.cpuPercent.toFixed(2)}% of a core, RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}), ${m.qps.toFixed(1)} queries/s, ${ours.toFixed(3)} CPU-s per 1000 queries${verdict}`,
+            `  peer    CPU ${p.cpuPercent.toFixed(2)}% of a core, RSS ${p.rssMiB.toFixed(1)} MiB, ${p.qps.toFixed(1)} queries/s, ${theirs.toFixed(3)} CPU-s per 1000 queries (c-ares, same names)`,
+            `  ratio   CPU per query ${(ours / theirs).toFixed(2)}x the peer, RSS ${(m.peakRssMiB / p.rssMiB).toFixed(2)}x`,
+          ].join('\n'),
+        );
+        console.log(rows.at(-1));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  } finally {
+    await lab.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
