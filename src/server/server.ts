@@ -1,0 +1,155 @@
+/**
+ * The daemon's HTTP server (PRODUCT.md section 3, STYLE.md section 9): /metrics, /healthz,
+ * /readyz, /status and the status page at /. `buildServer` returns an unstarted `http.Server`;
+ * only main listens, so tests listen on port 0 (fastify docs/Guides/Testing.md "Separating
+ * concerns makes testing easy").
+ *
+ * Everything is read-only: GET and HEAD only, no request body is read, and every response
+ * carries headers for a page that loads nothing from anywhere (CSP `default-src 'none'`).
+ * A handler that throws answers 500 and is logged; the server keeps serving (STYLE.md principle 1).
+ */
+import http from 'node:http';
+import type { StatusSnapshot } from '../daemon/status.ts';
+import { type PageOptions, renderStatusPage } from './page.ts';
+import { notReadyReason } from './readiness.ts';
+import { statusDocument } from './status-json.ts';
+
+/** What /metrics needs of a registry: a prom-client `Registry` has this shape. */
+export interface MetricsRegistry {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** The subset of a pino logger the server uses: constant message, data in the object (STYLE.md section 7). */
+export interface ServerLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** What the server reads. It only reads: the daemon owns the state. */
+export interface ServerDeps {
+  readonly registry: MetricsRegistry;
+  /** The current state; called once per /readyz, /status and / request. */
+  status(): StatusSnapshot;
+  readonly log?: ServerLogger;
+  /** Options of the HTML page (refresh interval). */
+  readonly page?: Omit<PageOptions, 'nowMs'>;
+}
+
+/** Methods every route accepts (sent in `Allow` with a 405). */
+export const ALLOWED_METHODS = 'GET, HEAD';
+
+/**
+ * Headers on every response. The page has no script and loads nothing, so the policy allows only
+ * its inline `<style>` (and the bar widths in `style` attributes); `frame-ancestors`,
+ * `form-action` and `base-uri` close what `default-src` does not cover (CSP Level 3 section 6).
+ * `no-store`: the values change every probe round, and a cached page at 3 a.m. is a lie.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+});
+
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
+
+interface Reply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type Route = (deps: ServerDeps) => Reply | Promise<Reply>;
+
+function text(status: number, body: string, headers?: Readonly<Record<string, string>>): Reply {
+  return { status, contentType: TEXT, body: `${body}\n`, headers };
+}
+
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  [
+    '/metrics',
+    async ({ registry }) => ({
+      status: 200,
+      contentType: registry.contentType,
+      body: await registry.metrics(),
+    }),
+  ],
+  // Liveness: answering at all proves the event loop runs (CoreDNS health: "We're always healthy").
+  ['/healthz', () => text(200, 'ok')],
+  [
+    '/readyz',
+    (deps) => {
+      const reason = notReadyReason(deps.status());
+      return reason === null ? text(200, 'ready') : text(503, reason);
+    },
+  ],
+  [
+    '/status',
+    (deps) => ({
+      status: 200,
+      contentType: JSON_TYPE,
+      body: `${JSON.stringify(statusDocument(deps.status()), null, 2)}\n`,
+    }),
+  ],
+  ['/', (deps) => ({ status: 200, contentType: HTML, body: renderStatusPage(deps.status(), deps.page) })],
+]);
+
+/** The path of a request target, without query or fragment; exact match only (`//status` is not `/status`). */
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const end = raw.search(/[?#]/);
+  return end === -1 ? raw : raw.slice(0, end);
+}
+
+function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+  const body = Buffer.from(reply.body, 'utf8');
+  res.writeHead(reply.status, {
+    ...SECURITY_HEADERS,
+    ...reply.headers,
+    'Content-Type': reply.contentType,
+    'Content-Length': String(body.length),
+  });
+  // HEAD: the same headers as GET, Content-Length included, and no body (RFC 9110 9.3.2).
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = pathOf(req.url);
+  const route = ROUTES.get(path);
+  if (route === undefined) return send(req, res, text(404, 'not found'));
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    // RFC 9110 15.5.6: a 405 lists the methods the resource supports.
+    return send(req, res, text(405, 'method not allowed', { Allow: ALLOWED_METHODS }));
+  }
+  let reply: Reply;
+  try {
+    reply = await route(deps);
+  } catch (err) {
+    deps.log?.error({ err, method: req.method, path }, 'http handler failed');
+    reply = text(500, 'internal server error');
+  }
+  send(req, res, reply);
+}
+
+/** Builds the HTTP server. It does not listen: the caller (main, or a test) does. */
+export function buildServer(deps: ServerDeps): http.Server {
+  const server = http.createServer(
+    // Bounded waits for slow clients (Node's defaults, made explicit): a status port must not be
+    // held open by a client that never finishes its request.
+    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+    (req, res) => {
+      handle(deps, req, res).catch((err: unknown) => {
+        // Only sending can fail here (the socket went away mid-write): nothing left to answer.
+        deps.log?.error({ err, method: req.method, url: req.url }, 'http response failed');
+        res.destroy();
+      });
+    },
+  );
+  return server;
+}
