@@ -51,6 +51,14 @@ export type StartOutcome =
   | { readonly ok: true; readonly address: { host: string; port: number } }
   | { readonly ok: false; readonly reason: string };
 
+/**
+ * Every this many rounds a target's probe also asks TCP when UDP was complete, to keep
+ * `dnsheadroom_tcp_fallback_success` true to life (a NetworkPolicy that blocks TCP 53 shows within
+ * 10 intervals). Names that truncate use TCP every round. TCP set-up is the largest single cost of a
+ * probe, so asking it every round for names that fit would multiply the daemon's CPU.
+ */
+export const TCP_CHECK_EVERY_ROUNDS = 10;
+
 /** A target as the scheduler runs it. */
 interface Job extends ExpandedTarget {
   readonly labels: Readonly<Record<string, string>>;
@@ -73,6 +81,8 @@ export class Daemon {
   #resolv: ResolvConf = DEFAULT_RESOLV_CONF;
   #infoLabels: readonly string[] = [];
   #summary: NodeJS.Timeout | null = null;
+  /** Probes started per target key, to pick the rounds that check TCP. */
+  readonly #rounds = new Map<string, number>();
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -235,6 +245,7 @@ export class Daemon {
         for (const { after } of diff.relabelled) this.#metrics.addTarget(labelsOf(after), this.#info(after));
       }
       this.#targets = next;
+      for (const t of diff.removed) this.#rounds.delete(t.key);
       this.#metrics.setTargetCount(next.length);
       this.#tracker.setTargets(
         next.map((t) => ({
@@ -284,6 +295,8 @@ export class Daemon {
   async #probe(job: Job, signal: AbortSignal): Promise<void> {
     const config = this.#config;
     if (!config) return;
+    const round = this.#rounds.get(job.key) ?? 0;
+    this.#rounds.set(job.key, round + 1);
     const result = await probe(
       {
         name: job.name,
@@ -292,6 +305,7 @@ export class Daemon {
         search: this.#resolv.search,
         ndots: this.#resolv.ndots,
         timeoutMs: config.timeoutMs,
+        tcp: round % TCP_CHECK_EVERY_ROUNDS === 0 ? 'always' : 'when-needed',
       },
       { transport: this.#transport, clock: this.#deps.clock, randomId: () => randomInt(0, 65_536) },
       signal,

@@ -107,8 +107,10 @@ export class StatusTracker {
       entry.history.push({ atMs, bytes: report.fullBytes });
       if (entry.history.length > HISTORY_SAMPLES) entry.history.shift();
     }
+    if (from === report.verdict) return null;
     if (report.verdict !== 'ok') {
-      this.#failures.unshift({
+      // A failure is an event: recorded when the verdict turns worse or changes, kept after recovery.
+      this.#pushFailure({
         atMs,
         key,
         name: entry.target.name,
@@ -117,10 +119,7 @@ export class StatusTracker {
         verdict: report.verdict,
         diagnosis: report.diagnosis,
       });
-      // Keep one record per target and verdict run: a target failing every 30 s must not push others out.
-      this.#failures = dedupeFailures(this.#failures).slice(0, MAX_FAILURES);
     }
-    if (from === report.verdict) return null;
     entry.verdict = report.verdict;
     entry.verdictSinceMs = atMs;
     return { target: entry.target, from, to: report.verdict, report };
@@ -132,22 +131,24 @@ export class StatusTracker {
     if (!entry) return null;
     const from = entry.verdict;
     entry.lastProbeAtMs = atMs;
-    this.#failures = dedupeFailures([
-      {
-        atMs,
-        key,
-        name: entry.target.name,
-        family: entry.target.family,
-        server: entry.target.server,
-        verdict: 'error',
-        diagnosis: message,
-      },
-      ...this.#failures,
-    ]).slice(0, MAX_FAILURES);
     if (from === 'error') return null;
+    this.#pushFailure({
+      atMs,
+      key,
+      name: entry.target.name,
+      family: entry.target.family,
+      server: entry.target.server,
+      verdict: 'error',
+      diagnosis: message,
+    });
     entry.verdict = 'error';
     entry.verdictSinceMs = atMs;
     return entry.report ? { target: entry.target, from, to: 'error', report: entry.report } : null;
+  }
+
+  #pushFailure(record: FailureRecord): void {
+    this.#failures.unshift(record);
+    if (this.#failures.length > MAX_FAILURES) this.#failures.length = MAX_FAILURES;
   }
 
   /** Targets worst first. */
@@ -179,17 +180,4 @@ export class StatusTracker {
     for (const e of this.#entries.values()) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
     return counts;
   }
-}
-
-/** Keeps the newest record of each consecutive (target, verdict) run. */
-function dedupeFailures(records: readonly FailureRecord[]): FailureRecord[] {
-  const seen = new Set<string>();
-  const out: FailureRecord[] = [];
-  for (const r of records) {
-    const id = `${r.key}\u0000${r.verdict}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(r);
-  }
-  return out;
 }

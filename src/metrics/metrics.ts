@@ -215,7 +215,8 @@ export function createMetrics(
         }
         if (q.fullAddresses === null) fullAddresses.remove(l);
         else fullAddresses.set(l, q.fullAddresses);
-        tcpFallback.set(l, probe?.tcp.ok ? 1 : 0);
+        // Not measured this round (UDP was complete): keep the last measured value.
+        if (probe?.tcp) tcpFallback.set(l, probe.tcp.ok ? 1 : 0);
       }
       for (const qtype of QTYPES) if (!seen.has(qtype)) removeQtype(labels, qtype);
       for (const client of CLIENT_NAMES) {

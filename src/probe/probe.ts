@@ -31,6 +31,13 @@ export interface ProbeSpec {
   readonly timeoutMs: number;
   /** Also send an EDNS0 query with this payload size for the answering name (what glibc with `edns0` would see). */
   readonly ednsPayloadSize?: number;
+  /**
+   * `always` (default): query the answering name over TCP even when UDP was complete, to check the
+   * fallback works. `when-needed`: only when a client model needs it (a truncated answer). The
+   * daemon checks TCP every few rounds and otherwise saves the connection: TCP set-up and tear-down
+   * cost more than everything else in a probe.
+   */
+  readonly tcp?: 'always' | 'when-needed';
 }
 
 /** The edges the probe needs: a transport, a source of query ids, a clock. */
@@ -46,8 +53,11 @@ export interface QtypeProbe {
   readonly name: string;
   /** The query musl sends: UDP, no EDNS0. */
   readonly udp: Exchange;
-  /** The fallback glibc and musl >= 1.2.4 use on TC; also the complete answer, for headroom. */
-  readonly tcp: Exchange;
+  /**
+   * The fallback glibc and musl >= 1.2.4 use on TC; also the complete answer, for headroom. Null
+   * when the spec said `when-needed` and no client needed it (the UDP answer was complete).
+   */
+  readonly tcp: Exchange | null;
   readonly edns: Exchange | null;
 }
 
@@ -133,9 +143,13 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
         table.set(keyOf(key), fresh);
         return fresh;
       };
-      const [udp, tcp, edns] = await Promise.all([
-        ensure('udp'),
-        ensure('tcp'),
+      const udp = await ensure('udp');
+      const wantTcp =
+        spec.tcp !== 'when-needed' ||
+        table.has(keyOf({ fqdn: answeringName, qtype, transport: 'tcp' })) ||
+        (udp.ok && (udp.truncated || udp.cut || udp.oversize));
+      const [tcp, edns] = await Promise.all([
+        wantTcp ? ensure('tcp') : null,
         spec.ednsPayloadSize === undefined
           ? null
           : fetch({ fqdn: answeringName, qtype, transport: 'udp' }, spec.ednsPayloadSize),

@@ -29,6 +29,13 @@ export class ReplyFilter {
     this.#lastDetail = `ignored a reply from ${address}:${port}, which we did not ask`;
   }
 
+  /** A reply from the server we asked, carrying an id we are not waiting for (the pool saw it). */
+  idMismatch(): void {
+    this.ignored.idMismatch++;
+    this.#last = 'id_mismatch';
+    this.#lastDetail = 'ignored a reply whose id does not match the query';
+  }
+
   /**
    * Classifies a reply from the right peer. Wrong ids and questions are ignored, as musl does
    * (a spoofed or stale reply must not end the wait). A reply with our id that cannot be read
@@ -40,9 +47,7 @@ export class ReplyFilter {
       case 'answer':
         return { kind: 'accept', answer: decoded.answer };
       case 'id_mismatch':
-        this.ignored.idMismatch++;
-        this.#last = 'id_mismatch';
-        this.#lastDetail = 'ignored a reply whose id does not match the query';
+        this.idMismatch();
         return { kind: 'ignore' };
       case 'question_mismatch':
         this.ignored.questionMismatch++;

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { Clock } from '../clock.ts';
+import { startDeadline } from './deadline.ts';
 import { buildQuery } from './message.ts';
 import { ReplyFilter } from './reply-filter.ts';
 import type { ExchangeRequest } from './transport.ts';
@@ -22,8 +23,6 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
   const elapsed = () => (clock.monotonicMs() - started) / 1000;
 
   return new Promise<Exchange>((resolve) => {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
     const socket = net.connect({ host: server.host, port: server.port });
     let buffered: Buffer = Buffer.alloc(0);
     let connected = false;
@@ -32,7 +31,7 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
     const finish = (result: Exchange) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      cancel();
       socket.removeAllListeners('data');
       socket.destroy();
       resolve(result);
@@ -47,8 +46,8 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
         durationSeconds: elapsed(),
         ignored: filter.ignored,
       });
-    const onAbort = () => {
-      if (!deadline.aborted) return fail('aborted', 'the probe was cancelled');
+    const onEnd = (cause: 'timeout' | 'aborted') => {
+      if (cause === 'aborted') return fail('aborted', 'the probe was cancelled');
       if (!connected)
         return fail(
           'timeout',
@@ -61,6 +60,7 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
       );
     };
 
+    const cancel = startDeadline(timeoutMs, request.signal, onEnd);
     socket.setNoDelay(true);
     socket.on('connect', () => {
       connected = true;
@@ -108,7 +108,5 @@ export function tcpExchange(request: ExchangeRequest, clock: Clock): Promise<Exc
       fail('network', `TCP error: ${err.message}`);
     });
     socket.on('close', () => fail('closed', 'the TCP connection closed without a complete reply'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

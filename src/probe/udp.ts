@@ -1,106 +1,191 @@
 /**
- * UDP exchange: one query, one socket, the first trustworthy reply wins.
+ * UDP exchanges over a small pool of shared sockets: one unconnected socket per address family,
+ * bound once, replies matched to queries by id. A socket per query (bind, send, close) cost more CPU
+ * than everything else the daemon does; musl itself sends a lookup's A and AAAA queries from one
+ * socket (src/network/res_msend.c).
  *
- * The socket is unconnected on purpose: musl (src/network/res_msend.c) uses recvfrom and drops
- * replies from addresses it did not send to. A connected socket would have the kernel drop them
- * silently, and we could not report that a server answers from the wrong port.
+ * The sockets are unconnected on purpose: musl uses recvfrom and drops replies from addresses it did
+ * not send to. A connected socket would have the kernel drop them silently, and we could not report
+ * that a server answers from the wrong port. A reply with an id nobody is waiting for, from a server
+ * we have queries out to, is counted against those queries as an id mismatch.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Clock } from '../clock.ts';
+import { startDeadline } from './deadline.ts';
 import { buildQuery } from './message.ts';
 import { ReplyFilter } from './reply-filter.ts';
 import type { ExchangeRequest } from './transport.ts';
-import { type Exchange, type ExchangeFailureReason, UDP_LIMIT } from './types.ts';
+import { type Exchange, type ExchangeFailureReason, type Transport, UDP_LIMIT } from './types.ts';
 
-/** Sends `request.query` over UDP and waits for a reply we can trust, or the deadline. */
-export function udpExchange(request: ExchangeRequest, clock: Clock): Promise<Exchange> {
-  const { server, query, timeoutMs } = request;
-  const transport = query.ednsPayloadSize === undefined ? 'udp' : 'edns';
-  // Without EDNS0 a server must not send more than 512 bytes (RFC 1035 4.2.1); with it, no more
-  // than the payload size we advertised (RFC 6891 6.2.5). We still receive the whole datagram so
-  // an oversize reply can be measured and reported instead of silently clipped.
-  const limit = query.ednsPayloadSize ?? UDP_LIMIT;
-  const wire = buildQuery(query);
-  const filter = new ReplyFilter(query);
-  const started = clock.monotonicMs();
-  const elapsed = () => (clock.monotonicMs() - started) / 1000;
-  const family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
-  const expectedHost = normaliseHost(server.host);
+type Family = 'udp4' | 'udp6';
 
-  return new Promise<Exchange>((resolve) => {
-    const socket = dgram.createSocket(family);
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
-    let settled = false;
-
-    const finish = (result: Exchange) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('message');
-      // close() can throw if the socket never bound (send failed early); nothing to clean then.
-      try {
-        socket.close();
-      } catch {}
-      resolve(result);
-    };
-    const fail = (reason: ExchangeFailureReason, message: string) =>
-      finish({
-        ok: false,
-        transport,
-        reason,
-        message,
-        queryBytes: wire.length,
-        durationSeconds: elapsed(),
-        ignored: filter.ignored,
-      });
-    const onAbort = () => {
-      if (deadline.aborted) {
-        const { reason, message } = filter.timeoutReason(timeoutMs);
-        fail(reason, message);
-      } else {
-        fail('aborted', 'the probe was cancelled');
-      }
-    };
-
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      fail(err.code === 'ECONNREFUSED' ? 'refused' : 'network', `UDP socket error: ${err.message}`);
-    });
-    socket.on('message', (msg, rinfo) => {
-      if (normaliseHost(rinfo.address) !== expectedHost || rinfo.port !== server.port) {
-        filter.fromWrongSource(rinfo.address, rinfo.port);
-        return;
-      }
-      const verdict = filter.check(msg);
-      if (verdict.kind === 'ignore') return;
-      if (verdict.kind === 'reject') {
-        fail(verdict.reason, `unreadable reply: ${verdict.detail}`);
-        return;
-      }
-      finish({
-        ok: true,
-        transport,
-        queryBytes: wire.length,
-        durationSeconds: elapsed(),
-        ignored: filter.ignored,
-        oversize: verdict.answer.bytes > limit,
-        ...verdict.answer,
-      });
-    });
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.send(wire, server.port, server.host, (err) => {
-      if (err) fail('network', `cannot send to ${server.host}:${server.port}: ${err.message}`);
-    });
-  });
+interface Pending {
+  readonly family: Family;
+  readonly id: number;
+  readonly serverKey: string;
+  readonly server: { host: string; port: number };
+  readonly filter: ReplyFilter;
+  /** Settles the exchange with the reply just received, or keeps waiting. */
+  readonly onReply: (msg: Buffer) => void;
+  readonly fail: (reason: ExchangeFailureReason, message: string) => void;
 }
 
 /** Compares addresses the way the kernel reports them (lower-case, IPv4-mapped IPv6 unwrapped). */
 function normaliseHost(host: string): string {
   const lower = host.toLowerCase();
   return lower.startsWith('::ffff:') && net.isIPv4(lower.slice(7)) ? lower.slice(7) : lower;
+}
+
+/** Shared UDP sockets and the table of queries waiting on them. */
+export class UdpPool {
+  readonly #clock: Clock;
+  readonly #sockets = new Map<Family, dgram.Socket>();
+  /** `${family}:${id}` → the one query waiting for that id on that socket. */
+  readonly #byId = new Map<string, Pending>();
+  /** `${host}|${port}` → queries waiting for that server. */
+  readonly #byServer = new Map<string, Set<Pending>>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Queries in flight (tests and metrics). */
+  get inFlight(): number {
+    return this.#byId.size;
+  }
+
+  /** Sends `request.query` and waits for a reply we can trust, or the deadline. Never rejects. */
+  exchange(request: ExchangeRequest): Promise<Exchange> {
+    const { server, timeoutMs } = request;
+    const family: Family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
+    // Ids must be unique among the queries waiting on one socket: take the caller's if free.
+    let id = request.query.id;
+    for (let tries = 0; this.#byId.has(`${family}:${id}`); tries++) {
+      id = tries < 64 ? Math.floor(Math.random() * 65_536) : (id + 1) % 65_536;
+    }
+    const query = { ...request.query, id };
+    const transport: Transport = query.ednsPayloadSize === undefined ? 'udp' : 'edns';
+    // Without EDNS0 a server must not send more than 512 bytes (RFC 1035 4.2.1); with it, no more
+    // than the payload size we advertised (RFC 6891 6.2.5). We receive whole datagrams so an
+    // oversize reply is measured and reported instead of silently clipped.
+    const limit = query.ednsPayloadSize ?? UDP_LIMIT;
+    const wire = buildQuery(query);
+    const filter = new ReplyFilter(query);
+    const started = this.#clock.monotonicMs();
+    const elapsed = () => (this.#clock.monotonicMs() - started) / 1000;
+    const serverKey = `${normaliseHost(server.host)}|${server.port}`;
+
+    return new Promise<Exchange>((resolve) => {
+      let settled = false;
+      const finish = (result: Exchange) => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        this.#forget(pending);
+        resolve(result);
+      };
+      const fail = (reason: ExchangeFailureReason, message: string) =>
+        finish({
+          ok: false,
+          transport,
+          reason,
+          message,
+          queryBytes: wire.length,
+          durationSeconds: elapsed(),
+          ignored: filter.ignored,
+        });
+      const pending: Pending = {
+        family,
+        id,
+        serverKey,
+        server,
+        filter,
+        fail,
+        onReply: (msg) => {
+          const verdict = filter.check(msg);
+          if (verdict.kind === 'ignore') return;
+          if (verdict.kind === 'reject') return fail(verdict.reason, `unreadable reply: ${verdict.detail}`);
+          finish({
+            ok: true,
+            transport,
+            queryBytes: wire.length,
+            durationSeconds: elapsed(),
+            ignored: filter.ignored,
+            oversize: verdict.answer.bytes > limit,
+            ...verdict.answer,
+          });
+        },
+      };
+      const cancel = startDeadline(timeoutMs, request.signal, (cause) => {
+        if (cause === 'aborted') return fail('aborted', 'the probe was cancelled');
+        const { reason, message } = filter.timeoutReason(timeoutMs);
+        fail(reason, message);
+      });
+      this.#byId.set(`${family}:${id}`, pending);
+      let waiting = this.#byServer.get(serverKey);
+      if (!waiting) this.#byServer.set(serverKey, (waiting = new Set()));
+      waiting.add(pending);
+      let socket: dgram.Socket;
+      try {
+        socket = this.#socket(family);
+      } catch (err) {
+        return fail('network', `cannot open a UDP socket: ${(err as Error).message}`);
+      }
+      socket.send(wire, server.port, server.host, (err) => {
+        if (err) fail('network', `cannot send to ${server.host}:${server.port}: ${err.message}`);
+      });
+    });
+  }
+
+  /** Closes the sockets; queries still waiting fail with `aborted`. */
+  close(): void {
+    for (const pending of [...this.#byId.values()]) pending.fail('aborted', 'the transport was closed');
+    for (const socket of this.#sockets.values()) socket.close();
+    this.#sockets.clear();
+  }
+
+  #forget(pending: Pending): void {
+    const key = `${pending.family}:${pending.id}`;
+    if (this.#byId.get(key) === pending) this.#byId.delete(key);
+    const waiting = this.#byServer.get(pending.serverKey);
+    waiting?.delete(pending);
+    if (waiting?.size === 0) this.#byServer.delete(pending.serverKey);
+  }
+
+  #socket(family: Family): dgram.Socket {
+    const existing = this.#sockets.get(family);
+    if (existing) return existing;
+    const socket = dgram.createSocket(family);
+    // The pool must not keep the process alive; waiting queries hold their own timers.
+    socket.unref();
+    socket.on('message', (msg, rinfo) => this.#onMessage(family, msg, rinfo));
+    socket.on('error', (err) => {
+      // A socket-level error ends every query on it; the next query opens a fresh socket.
+      this.#sockets.delete(family);
+      try {
+        socket.close();
+      } catch {}
+      for (const pending of [...this.#byId.values()]) {
+        if (pending.family === family) pending.fail('network', `UDP socket error: ${err.message}`);
+      }
+    });
+    this.#sockets.set(family, socket);
+    return socket;
+  }
+
+  #onMessage(family: Family, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const from = `${normaliseHost(rinfo.address)}|${rinfo.port}`;
+    // Fewer than 2 bytes carry no id: musl ignores those (res_msend.c), so do we.
+    const pending = msg.length >= 2 ? this.#byId.get(`${family}:${msg.readUInt16BE(0)}`) : undefined;
+    if (!pending) {
+      for (const waiting of this.#byServer.get(from) ?? []) waiting.filter.idMismatch();
+      return;
+    }
+    if (pending.serverKey !== from) {
+      pending.filter.fromWrongSource(rinfo.address, rinfo.port);
+      return;
+    }
+    pending.onReply(msg);
+  }
 }

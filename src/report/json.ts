@@ -44,7 +44,7 @@ export interface ProbeReportJson {
   readonly lookup: Lookup;
   readonly glibcLookup: Lookup;
   readonly probes: Partial<
-    Record<Qtype, { name: string; udp: ExchangeJson; tcp: ExchangeJson; edns: ExchangeJson | null }>
+    Record<Qtype, { name: string; udp: ExchangeJson; tcp: ExchangeJson | null; edns: ExchangeJson | null }>
   >;
   readonly clients: Readonly<Record<ClientName, ClientOutcome>>;
   readonly startedAt: string;
@@ -95,7 +95,7 @@ export function reportJson(result: ProbeResult, assessment: Assessment, warnByte
     probes[qtype] = {
       name: p.name,
       udp: exchangeJson(p.udp),
-      tcp: exchangeJson(p.tcp),
+      tcp: p.tcp === null ? null : exchangeJson(p.tcp),
       edns: p.edns === null ? null : exchangeJson(p.edns),
     };
   }

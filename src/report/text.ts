@@ -41,12 +41,14 @@ export function renderReport(report: ProbeReportJson): string {
   );
   for (const [qtype, p] of Object.entries(report.probes)) {
     if (!p) continue;
-    const full = p.tcp.ok ? p.tcp.bytes : p.udp.truncated === false && !p.udp.cut ? p.udp.bytes : null;
+    const udpComplete = p.udp.ok && p.udp.truncated === false && !p.udp.cut && !p.udp.oversize;
+    const full = p.tcp?.ok ? p.tcp.bytes : udpComplete ? p.udp.bytes : null;
     const udp = p.udp.ok ? `${p.udp.bytes}B` : (p.udp.error?.reason ?? 'failed');
     const tc = p.udp.ok ? (p.udp.truncated ? 'yes' : p.udp.cut ? 'cut' : 'no') : '-';
-    const complete = p.tcp.ok ? p.tcp.addresses : p.udp.truncated ? '?' : p.udp.addresses;
+    const complete = p.tcp?.ok ? p.tcp.addresses : udpComplete ? p.udp.addresses : '?';
     const kept = `${p.udp.addresses ?? '-'}/${complete ?? '-'}`;
-    const tcp = p.tcp.ok ? `ok ${p.tcp.bytes}B` : `failed (${p.tcp.error?.reason})`;
+    const tcp =
+      p.tcp === null ? 'not asked' : p.tcp.ok ? `ok ${p.tcp.bytes}B` : `failed (${p.tcp.error?.reason})`;
     const size = full === null ? sizeBar(null) : `${sizeBar(full)} ${full}B `;
     lines.push(
       `  ${pad(qtype, 6)}${pad(udp, udpWidth)}${pad(size, BAR_WIDTH + 16)}${pad(tc, 5)}${pad(kept, 10)}${tcp}`,

@@ -5,7 +5,10 @@
  * (ns_name_pton) refuses the same names, so both models use this one rule.
  */
 
-const encoder = new TextEncoder();
+/** UTF-8 length without allocating (this runs for every candidate of every probe). */
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
 
 /** Longest name without its trailing dot that fits the 255-byte wire limit (RFC 1035 2.3.4). */
 export const MAX_QUERY_NAME_BYTES = 253;
@@ -17,10 +20,10 @@ export function isEncodableQueryName(name: string): boolean {
   let s = name;
   if (s.endsWith('.')) s = s.slice(0, -1);
   if (s.endsWith('.')) return false;
-  if (encoder.encode(s).length > MAX_QUERY_NAME_BYTES) return false;
+  if (utf8Length(s) > MAX_QUERY_NAME_BYTES) return false;
   if (s === '') return true;
   return s.split('.').every((label) => {
-    const n = encoder.encode(label).length;
+    const n = utf8Length(label);
     return n >= 1 && n <= MAX_LABEL_BYTES;
   });
 }

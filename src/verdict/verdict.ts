@@ -34,7 +34,8 @@ export interface QtypeFigures {
   readonly udpAddresses: number;
   readonly fullBytes: number | null;
   readonly fullAddresses: number | null;
-  readonly tcp: 'ok' | 'failed';
+  /** `not_measured`: the daemon skipped TCP this round because the UDP answer was complete. */
+  readonly tcp: 'ok' | 'failed' | 'not_measured';
 }
 
 /** The judgement of one probe. */
@@ -57,7 +58,7 @@ function complete(exchange: Exchange): boolean {
 
 function figures(qtype: Qtype, probe: QtypeProbe): QtypeFigures {
   const { udp, tcp } = probe;
-  const full = tcp.ok && tcp.rcode === (udp.ok ? udp.rcode : tcp.rcode) ? tcp : complete(udp) ? udp : null;
+  const full = tcp?.ok && tcp.rcode === (udp.ok ? udp.rcode : tcp.rcode) ? tcp : complete(udp) ? udp : null;
   return {
     qtype,
     name: probe.name,
@@ -68,7 +69,7 @@ function figures(qtype: Qtype, probe: QtypeProbe): QtypeFigures {
     udpAddresses: udp.ok ? udp.addressEnds.filter((end) => end <= UDP_LIMIT).length : 0,
     fullBytes: full?.ok ? full.bytes : null,
     fullAddresses: full?.ok ? full.addresses.length : null,
-    tcp: tcp.ok ? 'ok' : 'failed',
+    tcp: tcp === null ? 'not_measured' : tcp.ok ? 'ok' : 'failed',
   };
 }
 
@@ -107,8 +108,9 @@ const BROKEN_TCP = new Set([
 
 function probeFailed(result: ProbeResult): Exchange | null {
   for (const p of Object.values(result.probes)) if (p && !p.udp.ok) return p.udp;
-  for (const p of Object.values(result.probes))
-    if (p && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
+  for (const p of Object.values(result.probes)) {
+    if (p?.tcp && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
+  }
   return null;
 }
 
@@ -200,7 +202,7 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
   const bytesText = (q: QtypeFigures) => (q.fullBytes === null ? 'the' : `the ${q.fullBytes}-byte`);
   if (a.tcpFallback === 'failed') {
     const q = a.qtypes.find((x) => x.truncated || x.malformedSize !== null) ?? a.qtypes[0];
-    const tcp = Object.values(result.probes).find((p) => p && !p.tcp.ok)?.tcp;
+    const tcp = Object.values(result.probes).find((p) => p?.tcp && !p.tcp.ok)?.tcp;
     const why = tcp && !tcp.ok ? tcp.reason : 'failed';
     return (
       `The ${q?.qtype ?? ''} answer is truncated over UDP and TCP to ${server} fails (${why}): ` +

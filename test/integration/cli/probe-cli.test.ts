@@ -65,7 +65,15 @@ describe('probe --json', () => {
   it('walks the search list of a Kubernetes resolv.conf', async () => {
     const conf = join(dir, 'k8s.conf');
     await writeFile(conf, kubernetesResolvConf('127.0.0.1'));
-    const { code, stdout } = await cli(['probe', 'walk.lab.test', '--server', server, '--resolv-conf', conf, '--json']);
+    const { code, stdout } = await cli([
+      'probe',
+      'walk.lab.test',
+      '--server',
+      server,
+      '--resolv-conf',
+      conf,
+      '--json',
+    ]);
     const doc = JSON.parse(stdout);
     expect(doc.lookup.steps.map((s: { fqdn: string }) => s.fqdn)).toEqual([
       'walk.lab.test.default.svc.cluster.local',
@@ -84,7 +92,15 @@ describe('probe --json', () => {
   });
 
   it('honours --family inet6', async () => {
-    const { stdout } = await cli(['probe', 'v6-heavy.lab.test', '--server', server, '--family', 'inet6', '--json']);
+    const { stdout } = await cli([
+      'probe',
+      'v6-heavy.lab.test',
+      '--server',
+      server,
+      '--family',
+      'inet6',
+      '--json',
+    ]);
     const doc = JSON.parse(stdout);
     expect(Object.keys(doc.probes)).toEqual(['AAAA']);
     expect(doc.clients['musl-1.2.3']).toEqual({ addresses: 0, error: 'EAI_NONAME' });
@@ -116,7 +132,10 @@ describe('usage errors', () => {
     [['probe'], 'probe needs at least one NAME'],
     [['probe', 'x.test', '--server', 'dns.example'], 'not an IP address'],
     [['probe', 'x.test', '--family', 'v4'], 'inet, inet6 or unspec'],
-    [['probe', 'x.test', '--resolv-conf', '/nonexistent/resolv.conf', '--server', '127.0.0.1:1'], 'cannot read'],
+    [
+      ['probe', 'x.test', '--resolv-conf', '/nonexistent/resolv.conf', '--server', '127.0.0.1:1'],
+      'cannot read',
+    ],
     [['frobnicate'], 'unknown command'],
   ])('%j exits 2 with a one-line reason and no stack', async (args, message) => {
     const { code, stderr, stdout } = await cli(args);

@@ -24,6 +24,15 @@ import { parseSamples, type Sample, valueOf } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const exec = promisify(execFile);
+
+/** The parts of /status these tests read. */
+interface StatusJson {
+  ready: boolean;
+  targets: { verdict: string }[];
+  recentFailures: unknown[];
+  config: { lastReloadSuccessful: boolean | null; issues: string[] };
+}
+const statusOf = async (base: string) => (await (await fetch(`${base}/status`)).json()) as StatusJson;
 let lab: LabServer;
 let servers: LabAddresses;
 let dir: string;
@@ -151,7 +160,7 @@ describe('daemon against every lab scenario', () => {
   });
 
   it('serves /status with every target worst first and /healthz', async () => {
-    const status = await (await fetch(`${d.base}/status`)).json();
+    const status = await statusOf(d.base);
     expect(status.ready).toBe(true);
     expect(status.targets).toHaveLength(benign.length);
     const order = ['error', 'failing', 'degraded', 'at_risk', 'pending', 'ok'];
@@ -219,7 +228,7 @@ describe('config reload', () => {
       expect(valueOf(samples, 'dnsheadroom_config_last_reload_successful', {})).toBe(0);
       expect(valueOf(samples, 'dnsheadroom_targets', {})).toBe(2);
       expect(d.lines.some((l) => JSON.stringify(l).includes('intervall'))).toBe(true);
-      const status = await (await fetch(`${d.base}/status`)).json();
+      const status = await statusOf(d.base);
       expect(status.config.lastReloadSuccessful).toBe(false);
       expect(status.config.issues.join('\n')).toContain('intervall');
 

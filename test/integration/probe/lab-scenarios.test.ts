@@ -16,7 +16,7 @@ import {
   SCENARIOS,
   type Scenario,
 } from '../../../src/lab/index.ts';
-import { createNetTransport, probe, type ProbeResult } from '../../../src/probe/index.ts';
+import { createNetTransport, type ProbeResult, probe } from '../../../src/probe/index.ts';
 import { judge } from '../../../src/verdict/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
@@ -59,36 +59,37 @@ describe('benign lab scenarios', () => {
     expect(assessment.diagnosis.length).toBeGreaterThan(20);
   });
 
-  it.each(
-    benign.filter((s) => s.tcp === 'answer' && s.server === 'main').map((s) => [s.id, s] as const),
-  )('%s: UDP and TCP sizes, TC and counts match what the lab serves', async (_id, s) => {
-    labClock.set(0);
-    const result = await run(s);
-    const counts = addressCountsAt(s, 0);
-    for (const qtype of ['A', 'AAAA'] as const) {
-      const p = result.probes[qtype];
-      if (!p?.udp.ok || !p.tcp.ok) throw new Error(`${qtype}: exchange failed`);
-      const expected = qtype === 'A' ? counts.a : counts.aaaa;
-      // A NODATA answer carries the zone's SOA, which the lab's answer-size figure leaves out.
-      if (expected === 0) continue;
-      const full = fullAnswerBytes(s, qtype, 0);
-      // TCP carries the complete answer.
-      expect(p.tcp.bytes).toBe(full);
-      expect(p.tcp.truncated).toBe(false);
-      if (s.rcode === 'NOERROR') expect(p.tcp.addresses).toHaveLength(expected);
-      // Over UDP: whole when it fits; otherwise TC (or a silent cut) and never more than 512 bytes.
-      if (full <= 512) {
-        expect(p.udp.bytes).toBe(full);
-        expect(p.udp.truncated).toBe(false);
-      } else {
-        expect(p.udp.bytes).toBeLessThanOrEqual(512);
-        expect(p.udp.truncated).toBe(s.truncation !== 'cut');
-        expect(p.udp.cut).toBe(s.truncation === 'cut');
-        expect(p.udp.addresses.length).toBeLessThan(expected);
+  it.each(benign.filter((s) => s.tcp === 'answer' && s.server === 'main').map((s) => [s.id, s] as const))(
+    '%s: UDP and TCP sizes, TC and counts match what the lab serves',
+    async (_id, s) => {
+      labClock.set(0);
+      const result = await run(s);
+      const counts = addressCountsAt(s, 0);
+      for (const qtype of ['A', 'AAAA'] as const) {
+        const p = result.probes[qtype];
+        if (!p?.udp.ok || !p.tcp?.ok) throw new Error(`${qtype}: exchange failed`);
+        const expected = qtype === 'A' ? counts.a : counts.aaaa;
+        // A NODATA answer carries the zone's SOA, which the lab's answer-size figure leaves out.
+        if (expected === 0) continue;
+        const full = fullAnswerBytes(s, qtype, 0);
+        // TCP carries the complete answer.
+        expect(p.tcp.bytes).toBe(full);
+        expect(p.tcp.truncated).toBe(false);
+        if (s.rcode === 'NOERROR') expect(p.tcp.addresses).toHaveLength(expected);
+        // Over UDP: whole when it fits; otherwise TC (or a silent cut) and never more than 512 bytes.
+        if (full <= 512) {
+          expect(p.udp.bytes).toBe(full);
+          expect(p.udp.truncated).toBe(false);
+        } else {
+          expect(p.udp.bytes).toBeLessThanOrEqual(512);
+          expect(p.udp.truncated).toBe(s.truncation !== 'cut');
+          expect(p.udp.cut).toBe(s.truncation === 'cut');
+          expect(p.udp.addresses.length).toBeLessThan(expected);
+        }
+        expect(p.tcp.cnames).toEqual(s.cnames);
       }
-      expect(p.tcp.cnames).toEqual(s.cnames);
-    }
-  });
+    },
+  );
 
   it.each(benign.filter((s) => s.growth !== null).map((s) => [s.id, s] as const))(
     '%s walks through its timeline as it grows',
@@ -99,7 +100,7 @@ describe('benign lab scenarios', () => {
         labClock.set(step.atSeconds * 1000);
         const result = await run(s);
         const a = result.probes.A;
-        expect(a?.tcp.ok && a.tcp.addresses.length).toBe(step.a);
+        expect(a?.tcp?.ok && a.tcp.addresses.length).toBe(step.a);
         expect(judge(result, { warnBytes: 64 }).verdict).toBe(step.verdict);
       }
       labClock.set(0);
@@ -122,18 +123,21 @@ describe('hostile replies', () => {
     expect(hostile.map((s) => s.id).sort()).toEqual(Object.keys(REASONS).sort());
   });
 
-  it.each(hostile.map((s) => [s.id, s] as const))('%s gives its own reason and verdict error', async (id, s) => {
-    const result = await run(s, 300);
-    const expected = REASONS[id];
-    for (const qtype of ['A', 'AAAA'] as const) {
-      const p = result.probes[qtype];
-      expect(p).toBeDefined();
-      if (!p) continue;
-      expect(p.udp.ok ? null : p.udp.reason).toBe(expected?.udp);
-      expect(p.tcp.ok ? null : p.tcp.reason).toBe(expected?.tcp);
-    }
-    expect(judge(result, { warnBytes: 64 }).verdict).toBe('error');
-  });
+  it.each(hostile.map((s) => [s.id, s] as const))(
+    '%s gives its own reason and verdict error',
+    async (id, s) => {
+      const result = await run(s, 300);
+      const expected = REASONS[id];
+      for (const qtype of ['A', 'AAAA'] as const) {
+        const p = result.probes[qtype];
+        expect(p).toBeDefined();
+        if (!p) continue;
+        expect(p.udp.ok ? null : p.udp.reason).toBe(expected?.udp);
+        expect(p.tcp?.ok ? null : p.tcp?.reason).toBe(expected?.tcp);
+      }
+      expect(judge(result, { warnBytes: 64 }).verdict).toBe('error');
+    },
+  );
 
   it('keeps serving and probing after every hostile scenario', async () => {
     await Promise.all(hostile.map((s) => run(s, 200)));

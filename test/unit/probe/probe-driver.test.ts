@@ -51,7 +51,7 @@ describe('probe driver', () => {
       'web.lab.test AAAA tcp',
     ]);
     expect(r.lookup.answeringName).toBe('web.lab.test');
-    expect(r.probes.A?.tcp.ok && r.probes.A.tcp.addresses).toHaveLength(3);
+    expect(r.probes.A?.tcp?.ok && r.probes.A.tcp.addresses).toHaveLength(3);
     expect(r.clients.glibc).toEqual({ addresses: 4, error: null });
   });
 
@@ -114,5 +114,31 @@ describe('probe driver', () => {
     const r = await result;
     expect(r.probes.A?.udp.ok).toBe(false);
     expect(r.clients['musl-1.2.3'].error).toBe('EAI_AGAIN');
+  });
+});
+
+describe('tcp: when-needed', () => {
+  it('skips TCP when the UDP answer is complete', async () => {
+    const { transport, result } = run(
+      { 'web.lab.test|A|udp': okExchange({ addresses: 3 }) },
+      spec({ family: 'inet', tcp: 'when-needed' }),
+    );
+    const r = await result;
+    expect(transport.sent.map((k) => k.transport)).toEqual(['udp']);
+    expect(r.probes.A?.tcp).toBeNull();
+    expect(r.clients['musl-1.2.3']).toEqual({ addresses: 3, error: null });
+  });
+
+  it('still asks TCP when the answer is truncated (the models and the full size need it)', async () => {
+    const { transport, result } = run(
+      {
+        'web.lab.test|A|udp': okExchange({ addresses: 29, truncated: true }),
+        'web.lab.test|A|tcp': okExchange({ addresses: 40, transport: 'tcp' }),
+      },
+      spec({ family: 'inet', tcp: 'when-needed' }),
+    );
+    const r = await result;
+    expect(transport.sent.filter((k) => k.transport === 'tcp')).toHaveLength(1);
+    expect(r.probes.A?.tcp?.ok && r.probes.A.tcp.addresses).toHaveLength(40);
   });
 });
