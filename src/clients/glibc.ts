@@ -16,7 +16,14 @@
  * referral, is taken as a plain NODATA answer (the Answer type does not carry those flags);
  * HOSTALIASES and RES_NOTLDQUERY are not modelled.
  */
-import { FAMILY_QTYPES, type Family, type OkExchange, type Qtype, type Rcode } from '../probe/types.ts';
+import {
+  type Exchange,
+  FAMILY_QTYPES,
+  type Family,
+  type OkExchange,
+  type Qtype,
+  type Rcode,
+} from '../probe/types.ts';
 import { isEncodableQueryName } from '../resolver/query-name.ts';
 import { glibcSearchPlan } from '../resolver/search.ts';
 import { exchangeKey, isServerFailure, shownResult } from './exchanges.ts';
@@ -62,6 +69,10 @@ function tcpErrno(reason: string): Errno {
   if (reason === 'closed') return 'none';
   if (reason === 'network' || reason === 'malformed') return 'EOTHER';
   return 'ETIMEDOUT';
+}
+
+function tcpTimedOut(exchange: Exchange | undefined): boolean {
+  return exchange !== undefined && !exchange.ok && exchange.reason === 'timeout';
 }
 
 /**
@@ -174,17 +185,20 @@ function failureError(family: Family, herrno: HErrno, errno: Errno): GaiError {
 /** The outcome of a step __res_context_search accepted, after nss_dns parsed its answers. */
 function successOutcome(family: Family, replies: readonly OkExchange[], herrno: HErrno): ClientOutcome {
   let addresses = 0;
-  for (const r of replies) addresses += r.addresses.length;
+  // A reply whose records run out before its ancount (cut without TC) fails nss_dns's parser as a
+  // whole: glibc keeps none of its records, unlike musl (measured: test/truth, lab cut-512).
+  for (const r of replies) if (!r.cut) addresses += r.addresses.length;
   if (addresses > 0) return { addresses, error: null };
   if (family === 'unspec') {
     // gaih_getanswer: NOTFOUND without touching h_errno, which still holds the search's last value.
     return { addresses: 0, error: failureError(family, herrno, 'none') };
   }
-  const cnameOnly = replies.some((r) => r.cnames.length > 0);
   if (family === 'inet') {
-    // getanswer_r: a CNAME without an address is NOTFOUND (-> EAI_NONAME); no alias at all is
-    // TRYAGAIN with errno ENOENT, which gethostbyname2_r passes on (-> EAI_NODATA).
-    return { addresses: 0, error: cnameOnly ? 'EAI_NONAME' : 'EAI_NODATA' };
+    // Measured against Debian 12's glibc 2.36 (test/truth: Knot's 5-CNAME answer without an
+    // address, and a reply cut without TC): AF_INET reports EAI_NODATA for an answer that holds
+    // records but no usable address, CNAME chain or not. Reading getanswer_r suggested EAI_NONAME
+    // for the CNAME case; the real library disagrees, and the real library wins.
+    return { addresses: 0, error: 'EAI_NODATA' };
   }
   // AF_INET6 (gethosts): h_errno NO_RECOVERY either way, so no_data is 0 -> EAI_NONAME.
   return { addresses: 0, error: 'EAI_NONAME' };
@@ -198,13 +212,29 @@ export const glibc: ClientModel = (question: LookupQuestion, table: ExchangeTabl
   // __res_context_search starts with errno 0 and h_errno HOST_NOT_FOUND ("True if we never query").
   const state: { herrno: HErrno; errno: Errno } = { herrno: 'HOST_NOT_FOUND', errno: 'none' };
 
+  let blocks = false;
   const finish = (outcome: ClientOutcome, answeringName: string | null): ModelRun => {
     const steps = walk.map((s, i) => ({ ...s, next: i < walk.length - 1 }));
-    return { done: true, outcome, walk: steps, answeringName };
+    return {
+      done: true,
+      outcome: blocks ? { ...outcome, blocks: true } : outcome,
+      walk: steps,
+      answeringName,
+    };
   };
   const attempt = (fqdn: string): StepResult => {
     const r = queryStep(fqdn, qtypes, table);
     if (r.kind === 'need') return r;
+    // send_vc reads the TCP answer without a timeout (and connects without one of its own): a server
+    // that accepts and never answers, or a SYN that is dropped, holds getaddrinfo until the kernel or
+    // the server gives up (measured: test/truth, lab tcp-hang, blocked for minutes).
+    if (
+      r.kind === 'failure' &&
+      r.errno === 'ETIMEDOUT' &&
+      qtypes.some((q) => tcpTimedOut(table(exchangeKey(fqdn, q, 'tcp'))))
+    ) {
+      blocks = true;
+    }
     walk.push({ fqdn, results: r.results, next: true });
     if (r.kind === 'failure') {
       state.herrno = r.herrno;

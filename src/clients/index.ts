@@ -39,8 +39,14 @@
  *    (remembered); ECONNREFUSED (ICMP, or TCP refused) aborts with TRY_AGAIN; anything else
  *    (timeout, REFUSED, TCP closed) stops the list but still tries the name as is.
  *  - Errors: TRY_AGAIN -> EAI_AGAIN, NO_DATA -> EAI_NODATA, HOST_NOT_FOUND -> EAI_NONAME;
- *    CNAME chain without an address -> EAI_NONAME. AF_INET goes through gethostbyname2_r,
- *    where TRY_AGAIN becomes EAI_AGAIN only if the last send failed with a timeout or refusal.
+ *    an answer with records but no usable address -> EAI_NODATA for AF_INET, EAI_NONAME for
+ *    AF_INET6 and AF_UNSPEC (measured in test/truth; CNAME-only answers included). AF_INET goes
+ *    through gethostbyname2_r, where TRY_AGAIN becomes EAI_AGAIN only if the last send failed
+ *    with a timeout or refusal.
+ *  - A reply cut short without TC fails the parser as a whole: no address from it (musl keeps
+ *    the records before the cut).
+ *  - send_vc has no read timeout: a TCP server that accepts and never answers blocks
+ *    getaddrinfo (`blocks: true` in the outcome) until the connection closes.
  *
  * Where the sources could not be pinned to a release tag, the version files say so; the truth
  * tests (test/truth) check these predictions against the real libraries.

@@ -23,6 +23,12 @@ export type GaiError = 'EAI_NONAME' | 'EAI_NODATA' | 'EAI_AGAIN' | 'EAI_FAIL';
 export interface ClientOutcome {
   readonly addresses: number;
   readonly error: GaiError | null;
+  /**
+   * Present and true when getaddrinfo does not return in bounded time before reaching `error`:
+   * glibc's TCP fallback has no read timeout, so a server that accepts TCP and never answers
+   * blocks the caller until the connection is closed.
+   */
+  readonly blocks?: true;
 }
 
 /** The lookup a pod performs: the name as written, the family hint, and its resolv.conf search rules. */

@@ -52,13 +52,14 @@ const ROWS: Row[] = [
     steps: 1,
   },
   {
-    label: 'TCP timeout after TC on a suffix stops the list; the bare name decides (derived)',
+    label:
+      'TCP timeout after TC on a suffix stops the list (after blocking); the bare name decides (derived)',
     question: k8s('unspec'),
     world: {
       [`${S1}|A|udp`]: okExchange({ truncated: true }),
       [`${S1}|A|tcp`]: failedExchange('timeout', 'tcp'),
     },
-    outcome: { addresses: 0, error: 'EAI_NONAME' },
+    outcome: { addresses: 0, error: 'EAI_NONAME', blocks: true },
     steps: 2,
   },
   {
