@@ -15,8 +15,8 @@
  * Usage: npm run bench [-- --quick]   (--quick: shorter intervals, for a smoke run)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src/clock.ts';
@@ -150,9 +150,13 @@ async function main() {
       const path = join(dir, `bench-${run.n}.yaml`);
       await writeFile(path, config);
       const port = await freePort();
-      const child = spawn(process.execPath, [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       try {
         // Warm-up: the first round spreads over one interval; measure the steady state after it.
         await waitUntil(
@@ -166,7 +170,14 @@ async function main() {
 
         const peer = spawn(
           process.execPath,
-          ['--input-type=module', '-e', PEER, `127.0.0.1:${servers.main.port}`, String(run.n), String(run.intervalS)],
+          [
+            '--input-type=module',
+            '-e',
+            PEER,
+            `127.0.0.1:${servers.main.port}`,
+            String(run.n),
+            String(run.intervalS),
+          ],
           { stdio: 'ignore' },
         );
         await new Promise((r) => setTimeout(r, 2000));

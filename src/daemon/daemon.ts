@@ -75,6 +75,8 @@ export class Daemon {
   readonly #metrics: Metrics;
   readonly #bucket: TokenBucket;
   readonly #transport: DnsTransport;
+  /** The socket transport the daemon owns (null when one was injected). */
+  readonly #netTransport: (DnsTransport & { close(): void }) | null;
   readonly #scheduler: Scheduler<Job>;
   #server: http.Server | null = null;
   #targets: readonly ExpandedTarget[] = [];
@@ -95,8 +97,9 @@ export class Daemon {
       log: deps.log.child({ component: 'config' }),
     });
     this.#bucket = new TokenBucket({ ratePerSecond: 100, clock: deps.clock });
+    this.#netTransport = deps.transport ? null : createNetTransport(deps.clock);
     this.#transport = withExchangeMetrics(
-      withQueryBudget(deps.transport ?? createNetTransport(deps.clock), this.#bucket),
+      withQueryBudget(deps.transport ?? (this.#netTransport as DnsTransport), this.#bucket),
       this.#metrics,
     );
     this.#scheduler = new Scheduler<Job>({
@@ -181,7 +184,10 @@ export class Daemon {
   async stop(graceMs = 5000): Promise<void> {
     if (this.#summary) clearInterval(this.#summary);
     await this.#source.stop();
+    // Queries waiting for a token give up at once; in-flight probes get `graceMs`, then are aborted.
+    this.#bucket.close();
     await this.#scheduler.stop({ graceMs });
+    this.#netTransport?.close();
     const server = this.#server;
     this.#server = null;
     if (server) {
@@ -198,7 +204,7 @@ export class Daemon {
       generatedAtMs: this.#deps.clock.nowMs(),
       node: this.#deps.node,
       version: this.#deps.version,
-      ready: this.#store.current() !== null && this.#scheduler.firstRoundDone,
+      ready: this.#isReady(),
       config: {
         loaded: this.#store.current() !== null,
         lastReloadSuccessful: last?.successful ?? null,
@@ -209,6 +215,17 @@ export class Daemon {
       recentFailures: this.#tracker.failures(),
     };
   }
+
+  /**
+   * Ready once a config is loaded and every target has been probed once. Latched: a reload that adds
+   * targets must not take the pod out of its Service while the new ones get their first probe.
+   */
+  #isReady(): boolean {
+    if (!this.#ready) this.#ready = this.#store.current() !== null && this.#scheduler.firstRoundDone;
+    return this.#ready;
+  }
+
+  #ready = false;
 
   /** The metrics registry (tests scrape it directly). */
   get registry(): Registry {

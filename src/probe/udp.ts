@@ -123,8 +123,8 @@ export class UdpPool {
         fail(reason, message);
       });
       this.#byId.set(`${family}:${id}`, pending);
-      let waiting = this.#byServer.get(serverKey);
-      if (!waiting) this.#byServer.set(serverKey, (waiting = new Set()));
+      const waiting = this.#byServer.get(serverKey) ?? new Set<Pending>();
+      this.#byServer.set(serverKey, waiting);
       waiting.add(pending);
       let socket: dgram.Socket;
       try {

@@ -212,9 +212,9 @@ function diagnose(result: ProbeResult, a: Omit<Assessment, 'diagnosis'>): string
   const cut = a.qtypes.find((q) => q.malformedSize === 'cut');
   if (cut) {
     return (
-      `${server} cut ${bytesText(cut)} ${cut.qtype} answer at ${cut.udpBytes} bytes without setting TC: ` +
-      `nothing retries over TCP, so clients get ${cut.udpAddresses} of ${cut.fullAddresses ?? '?'} addresses ` +
-      `(musl <= 1.2.3: ${outcomeText(m123)}; glibc: ${outcomeText(clients.glibc)}).`
+      `${server} cut ${bytesText(cut)} ${cut.qtype} answer at ${cut.udpBytes} bytes without setting TC, so nothing ` +
+      `retries over TCP: musl keeps the ${cut.udpAddresses} of ${cut.fullAddresses ?? '?'} records before the cut ` +
+      `(musl <= 1.2.3 gets ${outcomeText(m123)}); glibc rejects the broken reply and gets ${outcomeText(clients.glibc)}.`
     );
   }
   const oversize = a.qtypes.find((q) => q.malformedSize === 'oversize');

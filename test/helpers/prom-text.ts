@@ -27,7 +27,7 @@ export function parseSamples(text: string): Sample[] {
 }
 
 /** The value of the one sample matching `name` and every label in `match`, or undefined. */
-export function valueOf(
+export function sampleValue(
   samples: readonly Sample[],
   name: string,
   match: Readonly<Record<string, string>>,

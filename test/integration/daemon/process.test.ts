@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.ts';
 import { type LabAddresses, LabServer } from '../../../src/lab/index.ts';
-import { parseSamples, valueOf } from '../../helpers/prom-text.ts';
+import { parseSamples, sampleValue } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/dns-headroom.js', import.meta.url).pathname;
@@ -66,7 +66,7 @@ describe('daemon process', () => {
       });
       const base = `http://127.0.0.1:${listen}`;
       const targets = async () =>
-        valueOf(parseSamples(await (await fetch(`${base}/metrics`)).text()), 'dnsheadroom_targets', {});
+        sampleValue(parseSamples(await (await fetch(`${base}/metrics`)).text()), 'dnsheadroom_targets', {});
       expect(await targets()).toBe(1);
       // Change the file and signal: fs.watch may also see it, SIGHUP must suffice either way.
       await writeFile(path, config(['fits.lab.test', 'partial.lab.test', 'empty.lab.test']));
