@@ -2,7 +2,6 @@
  * Wiring only: picks the subcommand, hands it the process edges, returns an exit code.
  * Nothing below calls process.exit (blackbox_exporter main.go: os.Exit(run())).
  */
-import { readFileSync } from 'node:fs';
 import { CHECK_CONFIG_HELP, runCheckConfig } from './cli/check-config.ts';
 import { DAEMON_HELP, runDaemon } from './cli/daemon.ts';
 import { DEMO_HELP, runDemo } from './cli/demo.ts';
@@ -10,8 +9,7 @@ import { type CliIo, EXIT } from './cli/io.ts';
 import { LAB_HELP, runLab } from './cli/lab.ts';
 import { PROBE_HELP, runProbe } from './cli/probe.ts';
 import { DnsHeadroomError } from './errors.ts';
-
-const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+import { VERSION } from './version.ts';
 
 const HELP = `dns-headroom ${VERSION}: warns before DNS answers outgrow what musl-based (Alpine) pods can receive.
 

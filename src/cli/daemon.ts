@@ -2,11 +2,11 @@
  * `dns-headroom daemon --config FILE`: the DaemonSet process. Runs until SIGTERM/SIGINT (or the
  * injected stop signal), reloads the config on SIGHUP and on file change.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.ts';
 import { Daemon } from '../daemon/index.ts';
 import { createLogger, type LogLevel } from '../log.ts';
+import { VERSION } from '../version.ts';
 import { type CliIo, EXIT } from './io.ts';
 
 /** Help text of `daemon`. */
@@ -26,10 +26,6 @@ HTTP endpoints: /metrics, /healthz (liveness), /readyz (config loaded and first 
 /status (JSON), / (status page). Environment: NODE_NAME becomes the node label.
 Exit status: 0 after a clean shutdown, 1 when the first config is invalid or the port is taken, 2 usage error.
 `;
-
-const VERSION: string = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-).version;
 
 function parseListen(text: string): { host: string | null; port: number } | null {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
