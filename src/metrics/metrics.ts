@@ -188,9 +188,24 @@ export function createMetrics(
     }
   };
 
+  /** Per target, what the gauges last said (see recordProbe). */
+  const lastSignature = new Map<string, string>();
+
   return {
     registry,
     recordProbe(labels, result, assessment, atMs) {
+      lastProbe.set(labels, atMs / 1000);
+      // Most probes measure what the previous one did. Setting ~25 labelled series costs more than
+      // the probe's own arithmetic (prom-client hashes every label set), so skip unchanged rounds.
+      const id = `${labels.target}\u0000${labels.family}\u0000${labels.server}`;
+      const signature = JSON.stringify([
+        assessment.verdict,
+        assessment.qtypes,
+        CLIENT_NAMES.map((c) => result.clients[c]),
+        QTYPES.map((q) => (result.probes[q]?.tcp ? result.probes[q]?.tcp?.ok : null)),
+      ]);
+      if (lastSignature.get(id) === signature) return;
+      lastSignature.set(id, signature);
       const seen = new Set<Qtype>();
       for (const q of assessment.qtypes) {
         seen.add(q.qtype);
@@ -225,9 +240,9 @@ export function createMetrics(
       }
       setVerdict(labels, assessment.verdict);
       success.set(labels, assessment.verdict === 'error' ? 0 : 1);
-      lastProbe.set(labels, atMs / 1000);
     },
     recordInternalError(labels) {
+      lastSignature.delete(`${labels.target}\u0000${labels.family}\u0000${labels.server}`);
       errors.inc({ reason: 'internal' });
       setVerdict(labels, 'error');
       success.set(labels, 0);
@@ -242,6 +257,7 @@ export function createMetrics(
       info.set({ ...labels, ...infoValues }, 1);
     },
     removeTarget(labels, infoValues) {
+      lastSignature.delete(`${labels.target}\u0000${labels.family}\u0000${labels.server}`);
       for (const qtype of QTYPES) removeQtype(labels, qtype);
       for (const client of CLIENT_NAMES) clientAddresses.remove({ ...labels, client });
       for (const v of VERDICTS) verdict.remove({ ...labels, verdict: v });
