@@ -22,6 +22,16 @@ export default defineConfig({
         },
       },
       {
+        // Deploy artefacts (issue 6): alert rules with promtool, Alertmanager routing with amtool,
+        // kustomize renders validated offline, runbooks, the Dockerfile. Real tools, no cluster.
+        test: {
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'static',
           include: ['test/static/**/*.test.ts'],

@@ -2,7 +2,9 @@
 # Installs the Debian packages the tests use, only when a command they provide is missing.
 # Real components, not mocks: Knot and BIND for real truncation, musl 1.2.3 and glibc for real
 # getaddrinfo results, iproute2 for the network namespaces the truth tests run in, chromium for the
-# status page, promtool (package prometheus) to check the metrics exposition.
+# status page, promtool (package prometheus) to check the metrics exposition and the alert rules,
+# prometheus and alertmanager (+ amtool, package prometheus-alertmanager) for the alert routing tests.
+# kubectl (kustomize) is not packaged in Debian 12: the deploy tests need it preinstalled.
 set -euo pipefail
 
 # command -> Debian package
@@ -15,6 +17,7 @@ declare -A NEEDED=(
   [gcc]=gcc
   [chromium]=chromium
   [promtool]=prometheus
+  [amtool]=prometheus-alertmanager
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
@@ -32,6 +35,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The packaged servers start themselves on port 53 of the host; the tests run their own copies in
 # network namespaces, so stop the system ones (they would only hold port 53 and memory).
-for svc in knot named prometheus; do
+for svc in knot named prometheus prometheus-alertmanager; do
   systemctl disable --now "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null || true
 done

@@ -1,0 +1,60 @@
+# syntax=docker/dockerfile:1
+#
+# dns-headroom container image: build on Debian with Node 24, run on Debian 12 distroless Node 24 as
+# non-root. Never Alpine or any other musl base: this tool exists because musl <= 1.2.3 loses
+# truncated DNS answers, and its runbooks tell teams to move off such images (a test checks every
+# FROM line).
+#
+#   docker build -t dns-headroom:0.1.0 .
+#   docker run --rm dns-headroom:0.1.0 probe kubernetes.default --json
+#
+# Base images are pinned to exact versions here. A release pins them by digest as well
+# (`FROM node:24.21.0-bookworm-slim@sha256:...`): resolve the digests with
+# `docker buildx imagetools inspect IMAGE` when cutting the release, since this repository's CI has
+# no registry access to keep them current.
+#
+# The image runs the JavaScript compiled by `npm run build` (tsc to dist/): type stripping at run
+# time loads a WebAssembly compiler and costs about 30 MiB of RSS per node (npm run bench).
+
+# ---- build: compile src/ to dist/ ---------------------------------------------------------------
+FROM node:24.21.0-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: the only install script is the `node` devDependency's binary download, which
+# this image already has.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
+# ---- deps: production dependencies only ---------------------------------------------------------
+FROM node:24.21.0-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# ---- runtime: distroless Node 24 on Debian 12, user nonroot (65532) -----------------------------
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="dns-headroom" \
+      org.opencontainers.image.description="Warns before DNS answers outgrow what musl-based (Alpine) pods can receive" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="gcr.io/distroless/nodejs24-debian12:nonroot"
+
+ENV NODE_ENV=production
+WORKDIR /app
+# package.json: "type": "module" for dist/*.js, and the version dist/version.js reads.
+COPY package.json /app/package.json
+COPY --from=deps /app/node_modules /app/node_modules
+COPY --from=build /src/dist /app/dist
+# `dns-headroom` on PATH, so the runbooks' `kubectl exec ... -- dns-headroom probe NAME` works in a
+# distroless image (no shell, no /usr/bin/env).
+COPY --chmod=0755 deploy/docker/dns-headroom /usr/local/bin/dns-headroom
+
+# Numeric, so the kubelet can verify runAsNonRoot without resolving a user name.
+USER 65532:65532
+EXPOSE 9553
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/main.js"]
+CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]
