@@ -5,6 +5,7 @@
 import { CHECK_CONFIG_HELP, runCheckConfig } from './cli/check-config.ts';
 import { DAEMON_HELP, runDaemon } from './cli/daemon.ts';
 import { DEMO_HELP, runDemo } from './cli/demo.ts';
+import { FORECAST_HELP, runForecast } from './cli/forecast.ts';
 import { type CliIo, EXIT } from './cli/io.ts';
 import { LAB_HELP, runLab } from './cli/lab.ts';
 import { PROBE_HELP, runProbe } from './cli/probe.ts';
@@ -17,7 +18,10 @@ Usage: dns-headroom COMMAND [options]
 
 Commands:
   probe NAME...       Resolve names as a pod would; size vs 512, TC, TCP fallback, per-libc outcome.
-  daemon --config F   The DaemonSet process: scheduled probes, /metrics, /status, status page.
+  daemon --config F   The DaemonSet process: scheduled probes, /metrics, /status, status page
+                      (or --configmap NAMESPACE/NAME: the config from a ConfigMap).
+  forecast --endpoints N --name NAME
+                      Predict offline whether a headless Service with N ready pods still fits in 512 bytes.
   check-config FILE   Validate a daemon config and exit 0 (valid) or 1 (invalid).
   lab                 Run the embedded DNS lab server: every truncation behaviour, on loopback.
   demo                The lab plus a daemon probing it, on loopback (npm run demo).
@@ -35,6 +39,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   daemon: { run: runDaemon, help: DAEMON_HELP },
   'check-config': { run: runCheckConfig, help: CHECK_CONFIG_HELP },
   demo: { run: runDemo, help: DEMO_HELP },
+  forecast: { run: runForecast, help: FORECAST_HELP },
 };
 
 /** Runs the CLI; resolves with the process exit code. */

@@ -7,6 +7,9 @@
  */
 import net from 'node:net';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+// The selector grammar lives with the Kubernetes code that uses it; imported by file, not through
+// kube/index.ts, because the kube module imports this one (a dependency-free file breaks the cycle).
+import { parseLabelSelector } from '../kube/label-selector.ts';
 import { formatServerAddress, parseServerAddress } from '../probe/server-address.ts';
 import type { Family, ServerAddress } from '../probe/types.ts';
 import { checkName } from '../resolver/name.ts';
@@ -17,10 +20,12 @@ import {
   DEFAULTS,
   deepFreeze,
   FAMILIES,
+  type KubernetesConfig,
   LIMITS,
   type ListenAddress,
   LOG_LEVELS,
   type LogLevel,
+  type ObjectRef,
   RESERVED_LABEL_NAMES,
   type TargetConfig,
 } from './schema.ts';
@@ -38,6 +43,7 @@ function topLevelHint(key: string): string | undefined {
     return `unknown key; "${key}" is a per-target setting: put it under defaults (for every target) or on a target`;
   }
   if (key === 'name' || key === 'labels') return `unknown key; "${key}" belongs on a target (under targets)`;
+  if (Object.hasOwn(DEFAULTS.kubernetes, key)) return `unknown key; "${key}" belongs under kubernetes`;
   return undefined;
 }
 
@@ -206,6 +212,7 @@ function validate(input: unknown): { ok: true; config: Config } | { ok: false; i
   const resolvConf = path(value('resolvConf'), ['resolvConf'], issues);
   const defaults = targetDefaults(value('defaults'), issues);
   const targets = targetList(value('targets'), defaults, issues);
+  const kubernetes = kubernetesSection(value('kubernetes'), defaults, issues);
 
   if (issues.list.length > 0) return { ok: false, issues: issues.list };
   const config: Config = {
@@ -218,8 +225,152 @@ function validate(input: unknown): { ok: true; config: Config } | { ok: false; i
     logLevel: logLevel as LogLevel,
     resolvConf: resolvConf as string,
     targets,
+    kubernetes: kubernetes as KubernetesConfig,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/**
+ * A sub-mapping with defaults: checks it is a mapping without unknown keys and returns a getter
+ * that falls back to `defaults` for keys not written.
+ */
+function section(
+  input: unknown,
+  at: PathSegments,
+  defaults: Readonly<Record<string, unknown>>,
+  issues: Issues,
+): ((key: string) => unknown) | undefined {
+  const map = mapping(input, at, issues);
+  if (map === undefined) return undefined;
+  unknownKeys(map, Object.keys(defaults), at, issues);
+  return (key) => (Object.hasOwn(map, key) ? map[key] : defaults[key]);
+}
+
+/** The `kubernetes` section: CoreDNS endpoints, headless forecasts, ExternalName targets. */
+function kubernetesSection(
+  input: unknown,
+  inherited: Inherited,
+  issues: Issues,
+): KubernetesConfig | undefined {
+  const at = ['kubernetes'];
+  const k8s = DEFAULTS.kubernetes;
+  const get = section(input, at, k8s, issues);
+  if (get === undefined) return undefined;
+  const dnsAt = [...at, 'dns'];
+  const dns = section(get('dns'), dnsAt, k8s.dns, issues);
+  const headlessAt = [...at, 'headless'];
+  const headless = section(get('headless'), headlessAt, k8s.headless, issues);
+  const externalAt = [...at, 'externalName'];
+  const external = section(get('externalName'), externalAt, k8s.externalName, issues);
+  if (dns === undefined || headless === undefined || external === undefined) return undefined;
+  const before = issues.list.length;
+  const config = {
+    dns: {
+      probeEndpoints: boolean(dns('probeEndpoints'), [...dnsAt, 'probeEndpoints'], issues),
+      service: objectRef(dns('service'), [...dnsAt, 'service'], issues),
+      maxEndpoints: number(
+        dns('maxEndpoints'),
+        [...dnsAt, 'maxEndpoints'],
+        1,
+        LIMITS.dnsEndpointsMax,
+        true,
+        issues,
+      ),
+    },
+    headless: {
+      enabled: boolean(headless('enabled'), [...headlessAt, 'enabled'], issues),
+      namespaces: namespaceList(headless('namespaces'), [...headlessAt, 'namespaces'], issues),
+      labelSelector: labelSelector(headless('labelSelector'), [...headlessAt, 'labelSelector'], issues),
+      clusterDomain: clusterDomain(headless('clusterDomain'), [...headlessAt, 'clusterDomain'], issues),
+      probeMarginBytes: number(
+        headless('probeMarginBytes'),
+        [...headlessAt, 'probeMarginBytes'],
+        0,
+        LIMITS.warnBytesMax,
+        true,
+        issues,
+        ' (bytes of headroom under 512)',
+      ),
+      maxServices: number(
+        headless('maxServices'),
+        [...headlessAt, 'maxServices'],
+        1,
+        LIMITS.headlessServicesMax,
+        true,
+        issues,
+      ),
+    },
+    externalName: {
+      enabled: boolean(external('enabled'), [...externalAt, 'enabled'], issues),
+      max: number(external('max'), [...externalAt, 'max'], 1, LIMITS.externalNamesMax, true, issues),
+    },
+    discovered: { families: [...inherited.families], warnBytes: inherited.warnBytes },
+  };
+  return issues.list.length > before ? undefined : (config as KubernetesConfig);
+}
+
+function boolean(input: unknown, at: PathSegments, issues: Issues): boolean | undefined {
+  if (typeof input === 'boolean') return input;
+  return issues.add(at, `must be true or false; got ${describe(input)}`);
+}
+
+// apimachinery validation: namespaces are DNS-1123 labels, Service names DNS-1035 labels.
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function objectRef(input: unknown, at: PathSegments, issues: Issues): ObjectRef | undefined {
+  const m = typeof input === 'string' ? /^([^/]+)\/([^/]+)$/.exec(input) : null;
+  if (m && DNS1123_LABEL.test(m[1] as string) && DNS1035_LABEL.test(m[2] as string)) {
+    return { namespace: m[1] as string, name: m[2] as string };
+  }
+  return issues.add(
+    at,
+    `must be NAMESPACE/NAME of a Service, such as "kube-system/kube-dns"; got ${describe(input)}`,
+  );
+}
+
+function namespaceList(input: unknown, at: PathSegments, issues: Issues): string[] | undefined {
+  const items = list(input, at, issues, 'namespaces');
+  if (items === undefined) return undefined;
+  if (items.length > LIMITS.namespacesMax) {
+    return issues.add(at, `at most ${LIMITS.namespacesMax} namespaces; got ${items.length}`);
+  }
+  const out: string[] = [];
+  let ok = true;
+  items.forEach((item, index) => {
+    if (typeof item !== 'string' || !DNS1123_LABEL.test(item)) {
+      ok = false;
+      issues.add([...at, index], `must be a namespace name (a DNS-1123 label); got ${describe(item)}`);
+    } else if (out.includes(item)) {
+      ok = false;
+      issues.add([...at, index], `duplicate namespace "${item}"`);
+    } else {
+      out.push(item);
+    }
+  });
+  return ok ? out : undefined;
+}
+
+function labelSelector(input: unknown, at: PathSegments, issues: Issues): string | undefined {
+  if (typeof input !== 'string' || input.length > LIMITS.labelSelectorMaxLength) {
+    return issues.add(
+      at,
+      `must be a label selector of at most ${LIMITS.labelSelectorMaxLength} characters, such as "app=web,tier!=cache" ('' for every Service); got ${describe(input)}`,
+    );
+  }
+  const parsed = parseLabelSelector(input);
+  if (!parsed.ok) return issues.add(at, `not a label selector: ${parsed.message}`);
+  return input.trim();
+}
+
+function clusterDomain(input: unknown, at: PathSegments, issues: Issues): string | undefined {
+  if (typeof input === 'string' && !input.endsWith('.') && checkName(input) === null) {
+    return input.toLowerCase();
+  }
+  return issues.add(
+    at,
+    `must be a domain name without a trailing dot, such as "cluster.local"; got ${describe(input)}`,
+  );
 }
 
 /** What a target inherits. */

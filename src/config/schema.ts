@@ -5,8 +5,8 @@
  * `DefaultModule`/`DefaultDNSProbe` values do (prometheus/blackbox_exporter:config/config.go), so a
  * default can never be a value a user would be refused.
  *
- * Extending: a new section (CoreDNS endpoint discovery, headless-Service forecasts, issue 5) is a key
- * in `ConfigFile` and `DEFAULTS`, a field in `Config` and one section validator in parse.ts;
+ * Extending: a new section (like `kubernetes`: CoreDNS endpoints, headless-Service forecasts) is a
+ * key in `ConfigFile` and `DEFAULTS`, a field in `Config` and one section validator in parse.ts;
  * unknown keys stay rejected everywhere else.
  */
 import type { Family, ServerAddress } from '../probe/types.ts';
@@ -39,6 +39,23 @@ export interface TargetFile {
   labels?: Record<string, string>;
 }
 
+/** The `kubernetes` section as written (docs/kubernetes.md): every feature off unless enabled. */
+export interface KubernetesFile {
+  /** Probe every ready endpoint of the cluster DNS Service as well as its cluster IP. */
+  dns?: { probeEndpoints?: boolean; service?: string; maxEndpoints?: number };
+  /** Size forecasts for headless Services, and real probes of those near the limit. */
+  headless?: {
+    enabled?: boolean;
+    namespaces?: string[];
+    labelSelector?: string;
+    clusterDomain?: string;
+    probeMarginBytes?: number;
+    maxServices?: number;
+  };
+  /** The targets of ExternalName Services as probe targets. */
+  externalName?: { enabled?: boolean; max?: number };
+}
+
 /** The YAML document, as written: every key optional, durations as strings. */
 export interface ConfigFile {
   interval?: string;
@@ -52,6 +69,7 @@ export interface ConfigFile {
   defaults?: Omit<TargetFile, 'name' | 'labels'>;
   /** A target is a mapping, or just its name. */
   targets?: (TargetFile | string)[];
+  kubernetes?: KubernetesFile;
 }
 
 /**
@@ -89,6 +107,29 @@ export const DEFAULTS = deepFreeze({
     servers: [],
   },
   targets: [],
+  // Every Kubernetes feature is off by default: a daemon started with a file and no cluster (a
+  // laptop, the demo, CI) must not go looking for an API server. The deploy/ config turns them on.
+  kubernetes: {
+    dns: {
+      probeEndpoints: false,
+      // The Service kubeadm, kops, EKS, GKE and AKS all create for CoreDNS (the name is historical).
+      service: 'kube-system/kube-dns',
+      // Every endpoint is a `server` label value on every target's series: bounded. Ten covers
+      // CoreDNS's autoscaler up to a few thousand nodes; beyond that a sample shows a bad replica.
+      maxEndpoints: 10,
+    },
+    headless: {
+      enabled: false,
+      namespaces: [],
+      labelSelector: '',
+      clusterDomain: 'cluster.local',
+      // Same threshold as a target's at_risk (DEFAULT_WARN_BYTES): four more A records.
+      probeMarginBytes: DEFAULT_WARN_BYTES,
+      // 3 metrics x 2 qtypes per Service: 500 Services is 3,000 series per node.
+      maxServices: 500,
+    },
+    externalName: { enabled: false, max: 100 },
+  },
 } satisfies Required<ConfigFile>);
 
 /** Hard limits, checked by parse.ts and documented in docs/configuration.md. */
@@ -117,6 +158,16 @@ export const LIMITS = Object.freeze({
   queriesPerSecondMax: 10_000,
   /** Headroom thresholds beyond the UDP limit make no sense (RFC 1035 2.3.4: 512 bytes). */
   warnBytesMax: 512,
+  /** `kubernetes.dns.maxEndpoints`: each endpoint is a `server` label value on every target. */
+  dnsEndpointsMax: 64,
+  /** `kubernetes.headless.namespaces` entries. */
+  namespacesMax: 100,
+  /** `kubernetes.headless.maxServices`: forecast series per node. */
+  headlessServicesMax: 5_000,
+  /** `kubernetes.externalName.max`: probe targets from ExternalName Services. */
+  externalNamesMax: 1_000,
+  /** Characters in `kubernetes.headless.labelSelector`. */
+  labelSelectorMaxLength: 1_024,
 });
 
 /**
@@ -163,6 +214,35 @@ export interface TargetConfig {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** A namespaced object: `NAMESPACE/NAME` in YAML. */
+export interface ObjectRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** The validated `kubernetes` section. */
+export interface KubernetesConfig {
+  readonly dns: {
+    readonly probeEndpoints: boolean;
+    readonly service: ObjectRef;
+    readonly maxEndpoints: number;
+  };
+  readonly headless: {
+    readonly enabled: boolean;
+    /** Empty: every namespace. */
+    readonly namespaces: readonly string[];
+    /** As written; '' selects every Service. */
+    readonly labelSelector: string;
+    /** Without trailing dot. */
+    readonly clusterDomain: string;
+    readonly probeMarginBytes: number;
+    readonly maxServices: number;
+  };
+  readonly externalName: { readonly enabled: boolean; readonly max: number };
+  /** Families and warnBytes of the targets discovered here: the config's `defaults`. */
+  readonly discovered: { readonly families: readonly Family[]; readonly warnBytes: number };
+}
+
 /** The validated, deep-frozen configuration the daemon runs on. */
 export interface Config {
   readonly intervalMs: number;
@@ -179,6 +259,7 @@ export interface Config {
   /** Path of the resolv.conf whose search list, ndots and (by default) nameservers apply. */
   readonly resolvConf: string;
   readonly targets: readonly TargetConfig[];
+  readonly kubernetes: KubernetesConfig;
 }
 
 /** Freezes a plain value and everything reachable from it; returns it. */

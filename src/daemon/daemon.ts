@@ -1,7 +1,12 @@
 /**
  * The long-running process of the DaemonSet: config in, scheduled probes, metrics, status, HTTP.
- * Wiring of tested parts; the decisions live in config/, schedule/, probe/, verdict/ and metrics/.
- * Constructing it starts nothing: `start()` loads the config, listens and schedules; `stop()` undoes it.
+ * Wiring of tested parts; the decisions live in config/, schedule/, probe/, verdict/, metrics/ and
+ * kube/. Constructing it starts nothing: `start()` loads the config, listens and schedules; `stop()`
+ * undoes it.
+ *
+ * The config comes from a file or a ConfigMap (kube/configmap-source.ts); the Kubernetes features
+ * of the config (kube/discovery.ts) add servers (each CoreDNS endpoint) and targets (headless
+ * Services near the limit, ExternalName targets) on top of the configured ones.
  */
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -9,29 +14,72 @@ import type http from 'node:http';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import {
+  type ApplyOutcome,
   type Config,
+  type ConfigResult,
   ConfigStore,
   diffTargets,
   type ExpandedTarget,
   expandTargets,
   FileConfigSource,
   formatIssue,
+  type KubernetesConfig,
   labelNames,
+  type TargetConfig,
 } from '../config/index.ts';
+import {
+  type BackoffOptions,
+  ClusterDiscovery,
+  type ConfigMapObject,
+  type ConfigMapRef,
+  ConfigMapSource,
+  configMapSourceName,
+  connectKube,
+  type DelayFn,
+  type KubeConnectOptions,
+  type KubeConnectResult,
+  ResilientWatch,
+} from '../kube/index.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type TargetLabels, withExchangeMetrics } from '../metrics/index.ts';
-import { createNetTransport, type DnsTransport, formatServerAddress, probe } from '../probe/index.ts';
+import {
+  createNetTransport,
+  type DnsTransport,
+  formatServerAddress,
+  probe,
+  type ServerAddress,
+} from '../probe/index.ts';
 import { reportJson } from '../report/index.ts';
 import { DEFAULT_RESOLV_CONF, parseResolvConf, type ResolvConf } from '../resolver/index.ts';
 import { Scheduler, TokenBucket, withQueryBudget } from '../schedule/index.ts';
 import { buildServer } from '../server/index.ts';
 import { judge } from '../verdict/index.ts';
-import type { StatusSnapshot } from './status.ts';
+import type { KubernetesStatus, StatusSnapshot } from './status.ts';
 import { StatusTracker } from './tracker.ts';
+
+/** How the daemon reaches the Kubernetes API (the ConfigMap source and the `kubernetes` features). */
+export interface DaemonKubeDeps {
+  /** `--kubeconfig FILE`; null or absent: `KUBECONFIG`, else the pod's service account. */
+  readonly kubeconfigPath?: string | null;
+  /** Where `KUBECONFIG` and `KUBERNETES_SERVICE_HOST` are read; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Replaces `connectKube` (tests). */
+  readonly connect?: (options: KubeConnectOptions) => Promise<KubeConnectResult>;
+  /** Restart pauses of the watches (tests inject short ones). */
+  readonly delay?: DelayFn;
+  readonly random?: () => number;
+  readonly backoff?: BackoffOptions;
+  /** How long `start()` waits for the first ConfigMap list (default 30 s). */
+  readonly startTimeoutMs?: number;
+}
 
 /** The edges the daemon needs. */
 export interface DaemonDeps {
-  readonly configPath: string;
+  /** The config file; exactly one of `configPath` and `configMap`. */
+  readonly configPath?: string;
+  /** The config from the `config.yaml` key of this ConfigMap (`--configmap NAMESPACE/NAME`). */
+  readonly configMap?: ConfigMapRef;
+  readonly kube?: DaemonKubeDeps;
   readonly version: string;
   /** NODE_NAME from the downward API; the `node` label. */
   readonly node: string | null;
@@ -64,12 +112,38 @@ interface Job extends ExpandedTarget {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** What the daemon needs of a config source (file or ConfigMap). */
+interface ConfigSource {
+  reload(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The store, telling the daemon about every apply attempt: a source that reloads on its own (a
+ * file change, a ConfigMap event) must move the reload gauges too, not only start and SIGHUP.
+ */
+class ReportingStore extends ConfigStore {
+  onApply: () => void = () => {};
+
+  override apply(result: ConfigResult, source: string): ApplyOutcome {
+    const outcome = super.apply(result, source);
+    this.onApply();
+    return outcome;
+  }
+}
+
 /** The daemon. */
 export class Daemon {
   readonly #deps: DaemonDeps;
   readonly #log: Logger;
-  readonly #store: ConfigStore;
-  readonly #source: FileConfigSource;
+  readonly #store: ReportingStore;
+  #source: ConfigSource | null = null;
+  readonly #sourceName: string;
+  #kube: Promise<KubeConnectResult> | null = null;
+  #kubeError: string | null = null;
+  #configMapWatch: ResilientWatch<ConfigMapObject> | null = null;
+  #discovery: ClusterDiscovery | null = null;
+  #retargetQueued = false;
   readonly #tracker = new StatusTracker();
   readonly #registry = new Registry();
   readonly #metrics: Metrics;
@@ -90,12 +164,12 @@ export class Daemon {
     this.#deps = deps;
     this.#log = deps.log.child({ component: 'daemon' });
     this.#metrics = createMetrics(this.#registry, { version: deps.version, node: deps.node ?? undefined });
-    this.#store = new ConfigStore({ clock: deps.clock, log: deps.log.child({ component: 'config' }) });
-    this.#source = new FileConfigSource({
-      path: deps.configPath,
-      store: this.#store,
-      log: deps.log.child({ component: 'config' }),
-    });
+    this.#store = new ReportingStore({ clock: deps.clock, log: deps.log.child({ component: 'config' }) });
+    this.#store.onApply = () => this.#recordReload();
+    if ((deps.configPath === undefined) === (deps.configMap === undefined)) {
+      throw new TypeError('Daemon needs exactly one of configPath and configMap');
+    }
+    this.#sourceName = deps.configMap ? configMapSourceName(deps.configMap) : (deps.configPath as string);
     this.#bucket = new TokenBucket({ ratePerSecond: 100, clock: deps.clock });
     this.#netTransport = deps.transport ? null : createNetTransport(deps.clock);
     this.#transport = withExchangeMetrics(
@@ -119,12 +193,11 @@ export class Daemon {
       // A listener must not throw into the store; the apply runs async (resolv.conf is a file read).
       this.#applyConfig(config).catch((err: unknown) => this.#log.error({ err }, 'applying config failed'));
     });
-    const loaded = await this.#source.start();
+    const loaded = await this.#startSource();
     this.#recordReload();
-    if (!loaded) {
-      const issues = (this.#store.lastReload?.issues ?? []).map(formatIssue);
-      await this.#source.stop();
-      return { ok: false, reason: `invalid config ${this.#deps.configPath}:\n  ${issues.join('\n  ')}` };
+    if (!loaded.ok) {
+      await this.#stopKube();
+      return { ok: false, reason: loaded.reason };
     }
     await this.#applied;
     const config = this.#store.current() as Config;
@@ -143,7 +216,7 @@ export class Daemon {
         });
       });
     } catch (err) {
-      await this.#source.stop();
+      await this.#stopKube();
       return {
         ok: false,
         reason: `cannot listen on ${listen.host ?? '*'}:${listen.port}: ${(err as Error).message}`,
@@ -155,7 +228,7 @@ export class Daemon {
     const bound = typeof address === 'object' && address !== null ? address : { address: '', port: 0 };
     this.#log.info(
       {
-        configPath: this.#deps.configPath,
+        config: this.#sourceName,
         targets: this.#targets.length,
         intervalSeconds: config.intervalMs / 1000,
         listen: `${bound.address}:${bound.port}`,
@@ -173,17 +246,134 @@ export class Daemon {
     return { ok: true, address: { host: bound.address, port: bound.port } };
   }
 
-  /** Re-reads the config file now (SIGHUP). */
+  /** Re-reads the config now (SIGHUP). */
   async reload(): Promise<void> {
-    await this.#source.reload();
+    await this.#source?.reload();
     this.#recordReload();
     await this.#applied;
+  }
+
+  /** Loads the first config from the file or the ConfigMap. */
+  async #startSource(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const log = this.#deps.log.child({ component: 'config' });
+    const invalid = () => {
+      const issues = (this.#store.lastReload?.issues ?? []).map(formatIssue);
+      return { ok: false as const, reason: `invalid config ${this.#sourceName}:\n  ${issues.join('\n  ')}` };
+    };
+    const ref = this.#deps.configMap;
+    if (ref === undefined) {
+      const source = new FileConfigSource({ path: this.#deps.configPath as string, store: this.#store, log });
+      this.#source = source;
+      return (await source.start()) ? { ok: true } : invalid();
+    }
+    const kube = await this.#connectKube();
+    if (!kube.ok) return { ok: false, reason: `cannot read ${this.#sourceName}: ${kube.reason}` };
+    const k = this.#deps.kube ?? {};
+    const source = new ConfigMapSource({
+      ref,
+      store: this.#store,
+      log,
+      ...(k.startTimeoutMs !== undefined ? { startTimeoutMs: k.startTimeoutMs } : {}),
+      watch: (onChange) => {
+        const watch = new ResilientWatch<ConfigMapObject>({
+          resource: 'configmap',
+          // A field selector on the name: the Role can then be limited to this one ConfigMap.
+          source: kube.client.informerSource<ConfigMapObject>({
+            resource: 'configmaps',
+            namespace: ref.namespace,
+            fieldSelector: `metadata.name=${ref.name}`,
+          }),
+          log: this.#deps.log.child({ component: 'kube' }),
+          onChange,
+          onState: (state) => this.#metrics.kube.recordWatch(state),
+          ...this.#watchTuning(),
+        });
+        this.#configMapWatch = watch;
+        return watch;
+      },
+    });
+    this.#source = source;
+    const started = await source.start();
+    if (started.ok) return { ok: true };
+    return started.kind === 'invalid'
+      ? invalid()
+      : { ok: false, reason: `${this.#sourceName}: ${started.reason}` };
+  }
+
+  #watchTuning(): { delay?: DelayFn; random?: () => number; backoff?: BackoffOptions } {
+    const k = this.#deps.kube ?? {};
+    return {
+      ...(k.delay ? { delay: k.delay } : {}),
+      ...(k.random ? { random: k.random } : {}),
+      ...(k.backoff ? { backoff: k.backoff } : {}),
+    };
+  }
+
+  /** The API connection, made once on first need. Never throws. */
+  #connectKube(): Promise<KubeConnectResult> {
+    if (this.#kube === null) {
+      const k = this.#deps.kube ?? {};
+      const options: KubeConnectOptions = {
+        kubeconfigPath: k.kubeconfigPath ?? null,
+        env: k.env ?? process.env,
+      };
+      this.#kube = (k.connect ?? connectKube)(options).then((result) => {
+        if (result.ok) {
+          this.#kubeError = null;
+          this.#log.info({ server: result.client.server }, 'kubernetes API client ready');
+        } else {
+          this.#kubeError = result.reason;
+        }
+        return result;
+      });
+    }
+    return this.#kube;
+  }
+
+  /** Starts, reconfigures or stops the cluster discovery for a config's `kubernetes` section. */
+  async #configureDiscovery(k: KubernetesConfig): Promise<void> {
+    if (this.#discovery === null) {
+      if (!ClusterDiscovery.needed(k)) return;
+      const kube = await this.#connectKube();
+      if (!kube.ok) {
+        this.#log.error(
+          { reason: kube.reason },
+          'kubernetes features are enabled but the API is out of reach; they stay off',
+        );
+        return;
+      }
+      this.#discovery = new ClusterDiscovery({
+        client: kube.client,
+        metrics: this.#metrics,
+        log: this.#deps.log.child({ component: 'kube' }),
+        onChange: () => this.#queueRetarget(),
+        ...this.#watchTuning(),
+      });
+    }
+    this.#discovery.configure(k);
+  }
+
+  /** Discovery changed servers or targets: recompute the probe units once the current apply is done. */
+  #queueRetarget(): void {
+    if (this.#retargetQueued) return;
+    this.#retargetQueued = true;
+    this.#applied = this.#applied
+      .then(() => {
+        this.#retargetQueued = false;
+        if (this.#config) this.#retarget(this.#config);
+      })
+      .catch((err: unknown) => this.#log.error({ err }, 'applying discovered targets failed'));
+  }
+
+  async #stopKube(): Promise<void> {
+    await this.#source?.stop();
+    await this.#discovery?.stop();
   }
 
   /** Stops scheduling, lets in-flight probes finish within `graceMs`, closes the server. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.#summary) clearInterval(this.#summary);
-    await this.#source.stop();
+    await this.#stopKube();
     // Queries waiting for a token give up at once; in-flight probes get `graceMs`, then are aborted.
     this.#bucket.close();
     await this.#scheduler.stop({ graceMs });
@@ -213,6 +403,39 @@ export class Daemon {
       },
       targets: this.#tracker.targets(),
       recentFailures: this.#tracker.failures(),
+      ...(this.#deps.configMap || this.#kube !== null ? { kubernetes: this.#kubernetesStatus() } : {}),
+    };
+  }
+
+  #kubernetesStatus(): KubernetesStatus {
+    const d = this.#discovery;
+    const watches = [
+      ...(this.#configMapWatch ? [this.#configMapWatch.state()] : []),
+      ...(d?.watchStates() ?? []),
+    ];
+    return {
+      error: this.#kubeError,
+      watches: watches.map((w) => ({
+        resource: w.resource,
+        phase: w.phase,
+        restarts: w.restarts,
+        lastError: w.lastError,
+      })),
+      dnsServers: (d?.dnsServers() ?? []).map(formatServerAddress),
+      forecasts: (d?.forecasts() ?? []).map((f) => ({
+        namespace: f.namespace,
+        service: f.service,
+        name: f.name,
+        headroomBytes: f.headroomBytes,
+        probed: f.probed,
+        qtypes: f.qtypes.map((q) => ({
+          qtype: q.qtype,
+          readyEndpoints: q.readyEndpoints,
+          predictedBytes: q.predictedBytes,
+          headroomBytes: q.headroomBytes,
+          maxSafeEndpoints: q.maxSafeEndpoints,
+        })),
+      })),
     };
   }
 
@@ -239,55 +462,81 @@ export class Daemon {
     this.#metrics.recordReload(gauges.successful === 1, this.#store.lastSuccessAtMs);
   }
 
-  /** Applies a new config: resolv.conf, targets, metrics series, scheduler, budget, log level. */
+  /** Applies a new config: resolv.conf, discovery, targets, metrics series, scheduler, budget, log level. */
   #applyConfig(config: Config): Promise<void> {
     this.#applied = this.#applied.then(async () => {
       this.#deps.log.level = config.logLevel;
       this.#resolv = await this.#readResolvConf(config.resolvConf);
-      const servers = this.#resolv.nameservers.map((host) => ({ host, port: 53 }));
-      const next = expandTargets(config, servers);
-      const diff = diffTargets(this.#targets, next);
-      const names = labelNames(config);
-      if (names.join(',') !== this.#infoLabels.join(',')) {
-        // New label names: rebuild the info metric and re-add every target's info series.
-        this.#metrics.setInfoLabelNames(names);
-        this.#infoLabels = names;
-        for (const t of this.#targets) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
-        for (const t of next) this.#metrics.addTarget(labelsOf(t), this.#info(t));
-      } else {
-        for (const t of diff.removed) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
-        for (const { before } of diff.relabelled)
-          this.#metrics.removeTarget(labelsOf(before), this.#info(before));
-        for (const t of diff.added) this.#metrics.addTarget(labelsOf(t), this.#info(t));
-        for (const { after } of diff.relabelled) this.#metrics.addTarget(labelsOf(after), this.#info(after));
-      }
-      this.#targets = next;
-      for (const t of diff.removed) this.#rounds.delete(t.key);
-      this.#metrics.setTargetCount(next.length);
-      this.#tracker.setTargets(
-        next.map((t) => ({
-          key: t.key,
-          name: t.name,
-          family: t.family,
-          server: formatServerAddress(t.server),
-          labels: t.labels,
-          warnBytes: t.warnBytes,
-        })),
-      );
+      await this.#configureDiscovery(config.kubernetes);
       this.#bucket.setRate(config.queriesPerSecond);
       this.#scheduler.setOptions({
         intervalMs: config.intervalMs,
         jitter: config.jitter,
         concurrency: config.concurrency,
       });
-      this.#scheduler.setJobs(next);
+      const diff = this.#retarget(config);
       this.#config = config;
       this.#log.info(
-        { targets: next.length, added: diff.added.length, removed: diff.removed.length },
+        { targets: this.#targets.length, added: diff.added.length, removed: diff.removed.length },
         'config applied',
       );
     });
     return this.#applied;
+  }
+
+  /**
+   * Recomputes the probe units: the config's targets plus the discovered ones, over the resolv.conf
+   * nameservers plus the discovered DNS servers; updates series, tracker and scheduler.
+   */
+  #retarget(config: Config): ReturnType<typeof diffTargets> {
+    const servers = new Map<string, ServerAddress>();
+    for (const host of this.#resolv.nameservers) {
+      const server = { host, port: 53 };
+      servers.set(formatServerAddress(server), server);
+    }
+    for (const server of this.#discovery?.dnsServers() ?? [])
+      servers.set(formatServerAddress(server), server);
+    const { families, warnBytes } = config.kubernetes.discovered;
+    const discovered: TargetConfig[] = (this.#discovery?.targets() ?? []).map((t) => ({
+      name: t.name,
+      families,
+      warnBytes,
+      servers: [],
+      labels: {},
+    }));
+    const effective =
+      discovered.length === 0 ? config : { ...config, targets: [...config.targets, ...discovered] };
+    const next = expandTargets(effective, [...servers.values()]);
+    const diff = diffTargets(this.#targets, next);
+    const names = labelNames(config);
+    if (names.join(',') !== this.#infoLabels.join(',')) {
+      // New label names: rebuild the info metric and re-add every target's info series.
+      this.#metrics.setInfoLabelNames(names);
+      this.#infoLabels = names;
+      for (const t of this.#targets) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
+      for (const t of next) this.#metrics.addTarget(labelsOf(t), this.#info(t));
+    } else {
+      for (const t of diff.removed) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
+      for (const { before } of diff.relabelled)
+        this.#metrics.removeTarget(labelsOf(before), this.#info(before));
+      for (const t of diff.added) this.#metrics.addTarget(labelsOf(t), this.#info(t));
+      for (const { after } of diff.relabelled) this.#metrics.addTarget(labelsOf(after), this.#info(after));
+    }
+    this.#targets = next;
+    for (const t of diff.removed) this.#rounds.delete(t.key);
+    this.#metrics.setTargetCount(next.length);
+    this.#tracker.setTargets(
+      next.map((t) => ({
+        key: t.key,
+        name: t.name,
+        family: t.family,
+        server: formatServerAddress(t.server),
+        labels: t.labels,
+        warnBytes: t.warnBytes,
+      })),
+    );
+    this.#scheduler.setJobs(next);
+    return diff;
   }
 
   #config: Config | null = null;

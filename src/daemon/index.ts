@@ -1,7 +1,11 @@
 /** The daemon: scheduled probing with hot-reloaded config, metrics and status. */
-export { Daemon, type DaemonDeps, type StartOutcome } from './daemon.ts';
+export { Daemon, type DaemonDeps, type DaemonKubeDeps, type StartOutcome } from './daemon.ts';
 export {
   type FailureRecord,
+  type ForecastQtypeStatus,
+  type KubernetesStatus,
+  type KubeWatchStatus,
+  type ServiceForecastStatus,
   type StatusSnapshot,
   sortWorstFirst,
   type TargetStatus,

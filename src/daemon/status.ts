@@ -35,6 +35,48 @@ export interface FailureRecord {
   readonly diagnosis: string;
 }
 
+/** One Kubernetes watch, as /status shows it. */
+export interface KubeWatchStatus {
+  /** `configmap`, `dns-service`, `dns-endpointslices`, `services`, `endpointslices`. */
+  readonly resource: string;
+  /** `starting`, `connected`, `retrying`, ... */
+  readonly phase: string;
+  readonly restarts: number;
+  readonly lastError: string | null;
+}
+
+/** One answer of a headless Service forecast. */
+export interface ForecastQtypeStatus {
+  readonly qtype: 'A' | 'AAAA';
+  readonly readyEndpoints: number;
+  readonly predictedBytes: number;
+  readonly headroomBytes: number;
+  readonly maxSafeEndpoints: number;
+}
+
+/** A headless Service forecast. */
+export interface ServiceForecastStatus {
+  readonly namespace: string;
+  readonly service: string;
+  readonly name: string;
+  /** Smallest headroom of its answers. */
+  readonly headroomBytes: number;
+  /** Also probed for real (headroom under the margin). */
+  readonly probed: boolean;
+  readonly qtypes: readonly ForecastQtypeStatus[];
+}
+
+/** What the daemon knows from the Kubernetes API; absent when no feature uses it. */
+export interface KubernetesStatus {
+  /** Why there is no API connection (no kubeconfig, not in a pod), or null. */
+  readonly error: string | null;
+  readonly watches: readonly KubeWatchStatus[];
+  /** Cluster DNS servers probed besides resolv.conf's (`HOST:PORT`). */
+  readonly dnsServers: readonly string[];
+  /** Worst (smallest headroom) first. */
+  readonly forecasts: readonly ServiceForecastStatus[];
+}
+
 /** Everything /status serves and / renders. */
 export interface StatusSnapshot {
   readonly generatedAtMs: number;
@@ -52,6 +94,8 @@ export interface StatusSnapshot {
   readonly targets: readonly TargetStatus[];
   /** Newest first, bounded. */
   readonly recentFailures: readonly FailureRecord[];
+  /** Present when the config comes from a ConfigMap or a `kubernetes` feature is on. */
+  readonly kubernetes?: KubernetesStatus;
 }
 
 /** Order of verdicts on the status page and in /status: worst first. */

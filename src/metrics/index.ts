@@ -1,4 +1,6 @@
 /** Prometheus metrics of dns-headroom. */
+
+export { createKubeMetrics, type KubeMetrics, type WatchStateValues } from './kube.ts';
 export {
   createMetrics,
   DURATION_BUCKETS,
@@ -6,4 +8,10 @@ export {
   type MetricsOptions,
   type TargetLabels,
 } from './metrics.ts';
+export {
+  createServiceMetrics,
+  type ServiceLabels,
+  type ServiceMetrics,
+  type ServiceQtypeValues,
+} from './service.ts';
 export { withExchangeMetrics } from './transport.ts';

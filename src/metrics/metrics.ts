@@ -21,6 +21,8 @@ import { CLIENT_NAMES } from '../clients/types.ts';
 import type { ProbeResult } from '../probe/probe.ts';
 import { type ExchangeFailureReason, type Qtype, type Transport, UDP_LIMIT } from '../probe/types.ts';
 import { type Assessment, VERDICTS } from '../verdict/index.ts';
+import { createKubeMetrics, type KubeMetrics } from './kube.ts';
+import { createServiceMetrics, type ServiceMetrics } from './service.ts';
 
 /** Identifies one probed target in every per-target series. */
 export interface TargetLabels {
@@ -68,6 +70,10 @@ export interface Metrics {
   setTargetCount(n: number): void;
   /** Replaces the info metric when the set of config label names changes (re-add targets after). */
   setInfoLabelNames(names: readonly string[]): void;
+  /** Headless Service forecasts (service.ts). */
+  readonly services: ServiceMetrics;
+  /** Kubernetes watch health (kube.ts). */
+  readonly kube: KubeMetrics;
 }
 
 /** Registers the whole metric set on `registry` and returns the handle that writes it. */
@@ -191,8 +197,13 @@ export function createMetrics(
   /** Per target, what the gauges last said (see recordProbe). */
   const lastSignature = new Map<string, string>();
 
+  const services = createServiceMetrics(registry);
+  const kube = createKubeMetrics(registry);
+
   return {
     registry,
+    services,
+    kube,
     recordProbe(labels, result, assessment, atMs) {
       lastProbe.set(labels, atMs / 1000);
       // Most probes measure what the previous one did. Setting ~25 labelled series costs more than

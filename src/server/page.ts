@@ -8,6 +8,8 @@
 import { CLIENT_NAMES, type ClientOutcome } from '../clients/index.ts';
 import {
   type FailureRecord,
+  type KubernetesStatus,
+  type ServiceForecastStatus,
   type StatusSnapshot,
   sortWorstFirst,
   type TargetStatus,
@@ -140,6 +142,9 @@ th{font-weight:600;color:var(--muted);font-size:.8125rem}
 .failures li{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--vb);border-radius:8px;
 padding:8px 12px;min-width:0}
 .failures .what{margin-top:4px;overflow-wrap:anywhere}
+.forecasts{list-style:none;margin:0;padding:0;display:grid;gap:8px}
+.forecast{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--vb);border-radius:8px;
+padding:8px 12px;min-width:0}
 footer{margin-top:28px;font-size:.8125rem;color:var(--muted)}
 a{color:inherit}
 `;
@@ -283,6 +288,64 @@ function failureItem(f: FailureRecord, nowMs: number): SafeHtml {
   return html`<li class="v-${f.verdict}" data-key="${f.key}" data-verdict="${f.verdict}"><div class="head">${badge(f.verdict)}<span class="since">${when(f.atMs, nowMs, true)}</span></div><p class="what"><b>${f.name}</b> <span class="muted">${f.family} via ${f.server}</span></p><p class="diag">${f.diagnosis}</p></li>`;
 }
 
+/** Forecast badges: the answer is over 512, near it (probed for real), or fine. */
+function forecastBadge(f: ServiceForecastStatus): SafeHtml {
+  if (f.headroomBytes < 0) return html`<span class="badge v-degraded">OVER 512</span>`;
+  if (f.probed) return html`<span class="badge v-at_risk">NEAR</span>`;
+  return html`<span class="badge v-ok">OK</span>`;
+}
+
+function forecastClass(f: ServiceForecastStatus): string {
+  return f.headroomBytes < 0 ? 'v-degraded' : f.probed ? 'v-at_risk' : 'v-ok';
+}
+
+/** "web in shop: 27 of 29 safe endpoints", for the answer closest to 512. */
+export function forecastSentence(f: ServiceForecastStatus): string {
+  const worst = [...f.qtypes].sort((a, b) => a.headroomBytes - b.headroomBytes)[0];
+  if (worst === undefined) return `${f.service} in ${f.namespace}: no endpoints`;
+  const family = f.qtypes.length > 1 ? ` (${worst.qtype})` : '';
+  return `${f.service} in ${f.namespace}: ${worst.readyEndpoints} of ${worst.maxSafeEndpoints} safe endpoints${family}`;
+}
+
+function forecastItem(f: ServiceForecastStatus): SafeHtml {
+  const answers = f.qtypes.map((q) =>
+    q.headroomBytes < 0
+      ? html`${q.qtype} <span class="num">${q.predictedBytes} B</span>, <span class="bad">${-q.headroomBytes} B over</span>`
+      : html`${q.qtype} <span class="num">${q.predictedBytes} B</span>, ${q.headroomBytes} B headroom`,
+  );
+  const joined = answers.flatMap((a, i) => (i === 0 ? [a] : [html` · `, a]));
+  return html`<li class="forecast ${forecastClass(f)}" data-namespace="${f.namespace}" data-service="${f.service}"><div class="head">${forecastBadge(f)}<h3>${forecastSentence(f)}</h3></div><p class="where">${f.name} · ${joined}${f.probed ? ' · probed for real' : ''}</p></li>`;
+}
+
+/** Forecasts shown on the page; /status has them all (up to `kubernetes.headless.maxServices`). */
+export const MAX_PAGE_FORECASTS = 50;
+
+function forecastSection(kube: KubernetesStatus | undefined): SafeHtml {
+  if (kube === undefined || kube.forecasts.length === 0) return html``;
+  const shown = kube.forecasts.slice(0, MAX_PAGE_FORECASTS);
+  const more = kube.forecasts.length - shown.length;
+  return html`<section aria-labelledby="forecasts-h">
+<h2 id="forecasts-h">Headless Services, closest to 512 first <span class="muted num">(${kube.forecasts.length})</span></h2>
+<ol class="forecasts">${shown.map(forecastItem)}</ol>
+${more > 0 ? html`<p class="muted">And ${more} more with more headroom: see <a href="status">/status</a>.</p>` : ''}
+</section>`;
+}
+
+/** A warning while the API is out of reach or a watch is retrying; nothing when all is well. */
+function kubeBlock(kube: KubernetesStatus | undefined): SafeHtml {
+  if (kube === undefined) return html``;
+  const failing = kube.watches.filter((w) => w.phase === 'retrying');
+  if (kube.error === null && failing.length === 0) return html``;
+  const items = [
+    ...(kube.error === null ? [] : [html`<li>${kube.error}</li>`]),
+    ...failing.map(
+      (w) =>
+        html`<li>${w.resource} watch retrying (${w.restarts} ${w.restarts === 1 ? 'restart' : 'restarts'}${w.lastError === null ? '' : `, last error ${w.lastError}`})</li>`,
+    ),
+  ];
+  return html`<div class="alert" role="alert"><strong>Kubernetes API trouble:</strong> discovered data may be stale.<ul>${items}</ul></div>`;
+}
+
 function configBlock(snapshot: StatusSnapshot, nowMs: number): SafeHtml {
   const { config } = snapshot;
   const issues =
@@ -351,12 +414,14 @@ ${refreshMeta}
 <p class="meta">${node}version <span class="num">${snapshot.version}</span> · updated <span class="num">${formatUtc(snapshot.generatedAtMs)}</span>${refresh > 0 ? ` · reloads every ${refresh} s` : ''}</p>
 ${reason === null ? html`<p class="state ready">Ready</p>` : html`<p class="state not-ready">Not ready: ${reason}</p>`}
 ${configBlock(snapshot, nowMs)}
+${kubeBlock(snapshot.kubernetes)}
 ${summary(targets)}
 </header>
 <section aria-labelledby="targets-h">
 <h2 id="targets-h">Targets, worst first <span class="muted num">(${targets.length})</span></h2>
 ${targetList}
 </section>
+${forecastSection(snapshot.kubernetes)}
 <section aria-labelledby="failures-h">
 <h2 id="failures-h">Recent failures <span class="muted num">(${snapshot.recentFailures.length})</span></h2>
 ${failures}

@@ -83,7 +83,7 @@ it('1,000 probes through the scheduler never exceed the query budget, and all of
     concurrency: 64,
     run: async (job, signal) => {
       const result = await probe(
-        { name: 'fits.lab.test', family: 'inet', server, search: [], ndots: 1, timeoutMs: 2_000 },
+        { name: 'fits.lab.test', family: 'inet', server, search: [], ndots: 1, timeoutMs: 5_000 },
         deps,
         signal,
       );
@@ -98,7 +98,8 @@ it('1,000 probes through the scheduler never exceed the query budget, and all of
   const started = performance.now();
   scheduler.start();
   try {
-    await until(() => scheduler.firstRoundDone, 12_000);
+    // Generous bound: the whole suite runs in parallel on two cores, and a starved event loop is slow.
+    await until(() => scheduler.firstRoundDone, 40_000);
   } finally {
     await scheduler.stop({ graceMs: 1_000 });
     bucket.close();
@@ -154,4 +155,4 @@ it('1,000 probes through the scheduler never exceed the query budget, and all of
   expect(peakQps).toBeGreaterThan(RATE * 0.8);
   // Each probe of fits.lab.test (inet) is one UDP and one TCP query.
   expect(total).toBeGreaterThanOrEqual(2 * JOBS);
-}, 20_000);
+}, 60_000);

@@ -25,8 +25,9 @@ const rows = new Map(
   ]),
 );
 
-/** A default as the doc writes it: `30s`, `[unspec]`, `[]`. */
+/** A default as the doc writes it: `30s`, `[unspec]`, `[]`, `""`. */
 function shown(value: unknown): string {
+  if (value === '') return '`""`';
   return Array.isArray(value) ? `\`[${value.join(', ')}]\`` : `\`${String(value)}\``;
 }
 
@@ -34,7 +35,11 @@ describe('docs/configuration.md', () => {
   it('has a row with the right default for every key of DEFAULTS, and no other row', () => {
     const expected = new Map<string, string>();
     for (const [key, value] of Object.entries(DEFAULTS)) {
-      expected.set(key, key === 'defaults' ? 'see below' : shown(value));
+      expected.set(key, key === 'defaults' || key === 'kubernetes' ? 'see below' : shown(value));
+    }
+    for (const [section, keys] of Object.entries(DEFAULTS.kubernetes)) {
+      for (const [key, value] of Object.entries(keys))
+        expected.set(`kubernetes.${section}.${key}`, shown(value));
     }
     for (const [key, value] of Object.entries(DEFAULTS.defaults))
       expected.set(`defaults.${key}`, shown(value));
@@ -61,6 +66,11 @@ describe('docs/configuration.md', () => {
     expect(DOC).toContain(`(1 to ${LIMITS.concurrencyMax})`);
     expect(DOC).toContain(`(${LIMITS.queriesPerSecondMin} to ${LIMITS.queriesPerSecondMax})`);
     expect(DOC).toContain(`(0 to ${LIMITS.warnBytesMax})`);
+    expect(DOC).toContain(`(1 to ${LIMITS.dnsEndpointsMax})`);
+    expect(DOC).toContain(`at most ${LIMITS.namespacesMax}`);
+    expect(DOC).toContain(`(1 to ${LIMITS.headlessServicesMax})`);
+    expect(DOC).toContain(`(1 to ${LIMITS.externalNamesMax})`);
+    expect(DOC).toContain(`at most ${LIMITS.labelSelectorMaxLength} characters`);
     for (const name of RESERVED_LABEL_NAMES) expect(DOC).toContain(`\`${name}\``);
   });
 

@@ -38,6 +38,23 @@ describe('parseConfig defaults', () => {
       logLevel: 'info',
       resolvConf: '/etc/resolv.conf',
       targets: [],
+      kubernetes: {
+        dns: {
+          probeEndpoints: false,
+          service: { namespace: 'kube-system', name: 'kube-dns' },
+          maxEndpoints: 10,
+        },
+        headless: {
+          enabled: false,
+          namespaces: [],
+          labelSelector: '',
+          clusterDomain: 'cluster.local',
+          probeMarginBytes: 64,
+          maxServices: 500,
+        },
+        externalName: { enabled: false, max: 100 },
+        discovered: { families: ['unspec'], warnBytes: 64 },
+      },
     });
   });
 
@@ -118,6 +135,19 @@ describe('good.yaml', () => {
             labels: { team: 'platform' },
           },
         ],
+        kubernetes: {
+          dns: { probeEndpoints: true, service: { namespace: 'dns', name: 'coredns' }, maxEndpoints: 3 },
+          headless: {
+            enabled: true,
+            namespaces: ['shop', 'default'],
+            labelSelector: 'app in (web,api),!canary',
+            clusterDomain: 'k8s.example',
+            probeMarginBytes: 32,
+            maxServices: 50,
+          },
+          externalName: { enabled: true, max: 5 },
+          discovered: { families: ['inet'], warnBytes: 80 },
+        },
       },
     });
   });
@@ -127,6 +157,10 @@ describe('good.yaml', () => {
     for (const key of Object.keys(DEFAULTS)) expect(text).toMatch(new RegExp(`^${key}:`, 'm'));
     for (const key of ['name', 'families', 'warnBytes', 'servers', 'labels']) {
       expect(text).toMatch(new RegExp(`^ +(- )?${key}:`, 'm'));
+    }
+    for (const [section, keys] of Object.entries(DEFAULTS.kubernetes)) {
+      expect(text).toMatch(new RegExp(`^  ${section}:`, 'm'));
+      for (const key of Object.keys(keys)) expect(text).toMatch(new RegExp(`^    ${key}:`, 'm'));
     }
   });
 });
@@ -261,6 +295,24 @@ const INVALID: readonly (readonly [string, readonly string[]])[] = [
   [
     'invalid-empty.yaml',
     ['invalid-empty.yaml: (root): the configuration is empty; write at least "targets: []"'],
+  ],
+  [
+    'invalid-kubernetes.yaml',
+    [
+      'invalid-kubernetes.yaml:1:1: headless: unknown key; "headless" belongs under kubernetes',
+      'invalid-kubernetes.yaml:4:5: kubernetes.dns.probeEndpoints: must be true or false; got "yes"',
+      'invalid-kubernetes.yaml:5:5: kubernetes.dns.service: must be NAMESPACE/NAME of a Service, such as "kube-system/kube-dns"; got "kube-dns"',
+      'invalid-kubernetes.yaml:6:5: kubernetes.dns.maxEndpoints: must be a whole number from 1 to 64; got the number 0',
+      'invalid-kubernetes.yaml:7:5: kubernetes.dns.port: unknown key',
+      'invalid-kubernetes.yaml:10:24: kubernetes.headless.namespaces[1]: must be a namespace name (a DNS-1123 label); got "Shop"',
+      'invalid-kubernetes.yaml:10:30: kubernetes.headless.namespaces[2]: duplicate namespace "shop"',
+      'invalid-kubernetes.yaml:11:5: kubernetes.headless.labelSelector: not a label selector: unbalanced parentheses',
+      'invalid-kubernetes.yaml:12:5: kubernetes.headless.clusterDomain: must be a domain name without a trailing dot, such as "cluster.local"; got "cluster.local."',
+      'invalid-kubernetes.yaml:13:5: kubernetes.headless.probeMarginBytes: must be a whole number from 0 to 512 (bytes of headroom under 512); got the number 600',
+      'invalid-kubernetes.yaml:14:5: kubernetes.headless.maxServices: must be a whole number from 1 to 5000; got the number 0',
+      'invalid-kubernetes.yaml:16:5: kubernetes.externalName.enabled: must be true or false; got the number 1',
+      'invalid-kubernetes.yaml:17:5: kubernetes.externalName.max: must be a whole number from 1 to 1000; got the number 100000',
+    ],
   ],
   [
     'invalid-root-list.yaml',
