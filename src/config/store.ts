@@ -63,6 +63,11 @@ export interface ConfigStoreOptions {
   readonly log?: ConfigLog;
   /** Subscribed at construction; more with `subscribe()`. */
   readonly onChange?: ConfigListener;
+  /**
+   * Called after every attempt, applied or rejected, changed or not (the reload gauges follow
+   * every file change, SIGHUP and ConfigMap event). Exceptions are logged and swallowed.
+   */
+  readonly onReload?: (status: ReloadStatus) => void;
 }
 
 /** Holds the last good config; constructing it starts nothing. */
@@ -70,6 +75,7 @@ export class ConfigStore {
   readonly #clock: Clock;
   readonly #log: ConfigLog;
   readonly #listeners = new Set<ConfigListener>();
+  readonly #onReload: ((status: ReloadStatus) => void) | undefined;
   #config: Config | null = null;
   #configJson = '';
   #lastReload: ReloadStatus | null = null;
@@ -79,6 +85,7 @@ export class ConfigStore {
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? SILENT_LOG;
     if (options.onChange) this.#listeners.add(options.onChange);
+    this.#onReload = options.onReload;
   }
 
   /** The current config, or null before the first successful load. */
@@ -116,6 +123,16 @@ export class ConfigStore {
    * leaves the current config in place and every issue is logged.
    */
   apply(result: ConfigResult, source: string): ApplyOutcome {
+    const outcome = this.#apply(result, source);
+    try {
+      if (this.#lastReload) this.#onReload?.(this.#lastReload);
+    } catch (err) {
+      this.#log.error({ err, source }, 'config reload listener failed');
+    }
+    return outcome;
+  }
+
+  #apply(result: ConfigResult, source: string): ApplyOutcome {
     const atMs = this.#clock.nowMs();
     if (!result.ok) {
       this.#lastReload = Object.freeze({

@@ -14,9 +14,7 @@ import type http from 'node:http';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import {
-  type ApplyOutcome,
   type Config,
-  type ConfigResult,
   ConfigStore,
   diffTargets,
   type ExpandedTarget,
@@ -118,25 +116,11 @@ interface ConfigSource {
   stop(): Promise<void>;
 }
 
-/**
- * The store, telling the daemon about every apply attempt: a source that reloads on its own (a
- * file change, a ConfigMap event) must move the reload gauges too, not only start and SIGHUP.
- */
-class ReportingStore extends ConfigStore {
-  onApply: () => void = () => {};
-
-  override apply(result: ConfigResult, source: string): ApplyOutcome {
-    const outcome = super.apply(result, source);
-    this.onApply();
-    return outcome;
-  }
-}
-
 /** The daemon. */
 export class Daemon {
   readonly #deps: DaemonDeps;
   readonly #log: Logger;
-  readonly #store: ReportingStore;
+  readonly #store: ConfigStore;
   #source: ConfigSource | null = null;
   readonly #sourceName: string;
   #kube: Promise<KubeConnectResult> | null = null;
@@ -164,8 +148,11 @@ export class Daemon {
     this.#deps = deps;
     this.#log = deps.log.child({ component: 'daemon' });
     this.#metrics = createMetrics(this.#registry, { version: deps.version, node: deps.node ?? undefined });
-    this.#store = new ReportingStore({ clock: deps.clock, log: deps.log.child({ component: 'config' }) });
-    this.#store.onApply = () => this.#recordReload();
+    this.#store = new ConfigStore({
+      clock: deps.clock,
+      log: deps.log.child({ component: 'config' }),
+      onReload: () => this.#recordReload(),
+    });
     if ((deps.configPath === undefined) === (deps.configMap === undefined)) {
       throw new TypeError('Daemon needs exactly one of configPath and configMap');
     }
