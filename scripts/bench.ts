@@ -160,9 +160,10 @@ async function main() {
       const path = join(dir, `bench-${run.n}.yaml`);
       await writeFile(path, config);
       const port = await freePort();
+      // Same V8 flag as the image (Dockerfile NODE_OPTIONS).
       const child = spawn(
         process.execPath,
-        [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
+        ['--max-semi-space-size=2', BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
         {
           stdio: ['ignore', 'ignore', 'inherit'],
         },
