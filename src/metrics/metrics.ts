@@ -83,7 +83,12 @@ export function createMetrics(
   infoLabelNames: readonly string[] = [],
 ): Metrics {
   if (options.node) registry.setDefaultLabels({ node: options.node });
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  // prom-client samples event-loop delay with a native timer every `eventLoopMonitoringPrecision` ms
+  // (default 10: 100 wake-ups a second, measured as 0.7% of a core on an idle daemon). 250 ms still
+  // shows a stalled loop, at a fraction of the cost.
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 250 });
+  }
   const registers = [registry];
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Gauge<L>({ name, help, labelNames: [...labelNames], registers });
