@@ -94,6 +94,13 @@ describe.each(DNS_ALERTS)('runbook %s (a DNS answer alert)', (name) => {
 
   it('offers the standard mitigations', () => {
     const mitigation = part('Mitigation');
+    if (name === 'DNSNameNotResolving') {
+      // Names that fail without truncation: the size mitigations do not apply, the causes do.
+      expect(mitigation).toContain('NXDOMAIN');
+      expect(mitigation).toContain('SERVFAIL');
+      expect(mitigation).toMatch(/families: \[inet\]/);
+      return;
+    }
     expect(mitigation).toMatch(/Shrink the answer|Cap the|Cap or split/);
     expect(mitigation).toContain('TCP 53');
     expect(mitigation.toLowerCase()).toMatch(/split/);
