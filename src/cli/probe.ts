@@ -44,7 +44,7 @@ Exit status: 0 every name is ok, 1 some name is not ok (a finding), 2 usage erro
 Examples:
   dns-headroom probe kubernetes.default --resolv-conf /etc/resolv.conf
   dns-headroom probe partial.lab.test --server 127.0.0.1:5300     (against \`dns-headroom lab\`)
-  dns-headroom probe web.shop.svc.cluster.local --server 10.96.0.10 --family inet --json
+  dns-headroom probe web.shop.svc.cluster.local --server 192.0.2.10 --family inet --json
 `;
 
 /** Parsed `probe` options. */

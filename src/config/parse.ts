@@ -529,7 +529,7 @@ function serverList(input: unknown, at: PathSegments, issues: Issues): ServerAdd
         typeof item === 'object' && item !== null ? ' (quote bracketed IPv6 addresses: "[::1]:53")' : '';
       issues.add(
         [...at, index],
-        `must be an address such as "10.96.0.10" or "[::1]:5300"; got ${describe(item)}${hint}`,
+        `must be an address such as "192.0.2.10" or "[::1]:5300"; got ${describe(item)}${hint}`,
       );
       return;
     }

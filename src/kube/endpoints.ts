@@ -42,7 +42,7 @@ export function readyAddresses(slices: readonly EndpointSliceObject[]): ReadyAdd
   return { ipv4: [...ipv4].sort(byAddress), ipv6: [...ipv6].sort(byAddress) };
 }
 
-/** Numeric order for IPv4 (10.0.0.9 before 10.0.0.10), text order otherwise. */
+/** Numeric order for IPv4 (192.0.2.9 before 192.0.2.10), text order otherwise. */
 function byAddress(a: string, b: string): number {
   if (net.isIPv4(a) && net.isIPv4(b)) {
     const pa = a.split('.').map(Number);

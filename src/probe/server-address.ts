@@ -28,7 +28,7 @@ export function parseServerAddress(text: string): ServerParse {
   if (net.isIP(host) === 0) {
     return {
       ok: false,
-      message: `server "${text}" is not an IP address (use an IP literal, e.g. 10.96.0.10, 127.0.0.1:5300 or [::1]:5300)`,
+      message: `server "${text}" is not an IP address (use an IP literal, e.g. 192.0.2.10, 127.0.0.1:5300 or [::1]:5300)`,
     };
   }
   const port = portText === undefined ? DNS_PORT : /^\d+$/.test(portText) ? Number(portText) : Number.NaN;

@@ -208,7 +208,7 @@ describe('alerting end to end (demo -> prometheus -> alertmanager -> webhook)', 
 
   it('inhibits the truncation and near-limit warnings of an answer whose musl 1.2.3 result is empty', async () => {
     // Posted straight to Alertmanager: the demo has no name that fires both at once.
-    const common = { target: 'both.example.test', server: '10.96.0.10:53', node: 'node-a', family: 'unspec' };
+    const common = { target: 'both.example.test', server: '192.0.2.10:53', node: 'node-a', family: 'unspec' };
     const alerts = [
       { labels: { ...common, alertname: 'DNSTruncatedEmptyAnswer', severity: 'critical', qtype: 'A' } },
       { labels: { ...common, alertname: 'DNSResponseTruncated', severity: 'warning', qtype: 'AAAA' } },

@@ -79,7 +79,7 @@ beforeAll(async () => {
   api.apply('endpointslices', endpointSlice('default', 'web-1', 'web', podAddresses(25), { headless: true }));
   api.apply('services', service('shop', 'db', { headless: true }));
   api.apply('endpointslices', endpointSlice('shop', 'db-1', 'db', podAddresses(3), { headless: true }));
-  api.apply('services', service('shop', 'api', { clusterIP: '10.96.1.1' }));
+  api.apply('services', service('shop', 'api', { clusterIP: '192.0.2.11' }));
   api.apply('services', service('shop', 'legacy', { externalName: 'near.lab.test' }));
 
   const lab53 = labAddr.main;

@@ -77,7 +77,7 @@ describe('parseConfig defaults', () => {
 
   it('is deep-frozen', () => {
     const config = configOf({
-      targets: [{ name: 'a.example.com', servers: ['10.0.0.1'], labels: { team: 'x' } }],
+      targets: [{ name: 'a.example.com', servers: ['192.0.2.201'], labels: { team: 'x' } }],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.listen)).toBe(true);
@@ -115,7 +115,7 @@ describe('good.yaml', () => {
             families: ['inet'],
             warnBytes: 80,
             servers: [
-              { host: '10.96.0.10', port: 53 },
+              { host: '192.0.2.10', port: 53 },
               { host: '2001:db8::53', port: 5353 },
             ],
             labels: {},
@@ -223,16 +223,16 @@ const INVALID: readonly (readonly [string, readonly string[]])[] = [
   [
     'invalid-server.yaml',
     [
-      'invalid-server.yaml:2:13: defaults.servers[0]: server "dns.example.com" is not an IP address (use an IP literal, e.g. 10.96.0.10, 127.0.0.1:5300 or [::1]:5300)',
-      'invalid-server.yaml:5:15: targets[0].servers[0]: server "10.0.0.1:0" has an invalid port (use 1-65535)',
-      'invalid-server.yaml:5:41: targets[0].servers[2]: duplicate server 10.0.0.2:53 (also targets[0].servers[1])',
-      'invalid-server.yaml:5:56: targets[0].servers[3]: must be an address such as "10.96.0.10" or "[::1]:5300"; got the number 53',
+      'invalid-server.yaml:2:13: defaults.servers[0]: server "dns.example.com" is not an IP address (use an IP literal, e.g. 192.0.2.10, 127.0.0.1:5300 or [::1]:5300)',
+      'invalid-server.yaml:5:15: targets[0].servers[0]: server "192.0.2.201:0" has an invalid port (use 1-65535)',
+      'invalid-server.yaml:5:47: targets[0].servers[2]: duplicate server 192.0.2.202:53 (also targets[0].servers[1])',
+      'invalid-server.yaml:5:65: targets[0].servers[3]: must be an address such as "192.0.2.10" or "[::1]:5300"; got the number 53',
     ],
   ],
   [
     'invalid-unquoted-ipv6.yaml',
     [
-      'invalid-unquoted-ipv6.yaml:3:15: targets[0].servers[0]: must be an address such as "10.96.0.10" or "[::1]:5300"; got a mapping (quote bracketed IPv6 addresses: "[::1]:53")',
+      'invalid-unquoted-ipv6.yaml:3:15: targets[0].servers[0]: must be an address such as "192.0.2.10" or "[::1]:5300"; got a mapping (quote bracketed IPv6 addresses: "[::1]:53")',
     ],
   ],
   [

@@ -16,15 +16,15 @@ function configOf(input: unknown): Config {
 }
 
 const RESOLV = [
-  { host: '10.96.0.10', port: 53 },
+  { host: '192.0.2.10', port: 53 },
   { host: '2001:db8::a', port: 53 },
 ];
 
 describe('targetKey', () => {
   it.each([
-    ['api.example.com', 'inet', { host: '10.96.0.10', port: 53 }, 'api.example.com inet 10.96.0.10:53'],
+    ['api.example.com', 'inet', { host: '192.0.2.10', port: 53 }, 'api.example.com inet 192.0.2.10:53'],
     ['API.Example.com', 'unspec', { host: '::1', port: 5300 }, 'api.example.com unspec [::1]:5300'],
-    ['api.example.com.', 'inet6', { host: '10.96.0.10', port: 53 }, 'api.example.com. inet6 10.96.0.10:53'],
+    ['api.example.com.', 'inet6', { host: '192.0.2.10', port: 53 }, 'api.example.com. inet6 192.0.2.10:53'],
   ] as const)('%s %s', (name, family, server, key) => {
     expect(targetKey(name, family, server)).toBe(key);
   });
@@ -39,9 +39,9 @@ describe('expandTargets', () => {
       ],
     });
     expect(expandTargets(config, RESOLV).map((unit) => [unit.key, unit.warnBytes, unit.labels])).toEqual([
-      ['a.example.com inet 10.96.0.10:53', 64, { team: 'x' }],
+      ['a.example.com inet 192.0.2.10:53', 64, { team: 'x' }],
       ['a.example.com inet [2001:db8::a]:53', 64, { team: 'x' }],
-      ['a.example.com unspec 10.96.0.10:53', 64, { team: 'x' }],
+      ['a.example.com unspec 192.0.2.10:53', 64, { team: 'x' }],
       ['a.example.com unspec [2001:db8::a]:53', 64, { team: 'x' }],
       ['b.example.com unspec 127.0.0.1:5300', 10, {}],
     ]);
@@ -51,12 +51,12 @@ describe('expandTargets', () => {
     const config = configOf({
       targets: [
         { name: 'a.example.com', warnBytes: 1 },
-        { name: 'A.example.com', servers: ['10.96.0.10'], warnBytes: 2 },
+        { name: 'A.example.com', servers: ['192.0.2.10'], warnBytes: 2 },
       ],
     });
     const units = expandTargets(config, RESOLV);
     expect(units.map((unit) => [unit.key, unit.name, unit.warnBytes])).toEqual([
-      ['a.example.com unspec 10.96.0.10:53', 'a.example.com', 1],
+      ['a.example.com unspec 192.0.2.10:53', 'a.example.com', 1],
       ['a.example.com unspec [2001:db8::a]:53', 'a.example.com', 1],
     ]);
     expect(Object.isFrozen(units)).toBe(true);
@@ -66,7 +66,7 @@ describe('expandTargets', () => {
 
 describe('diffTargets', () => {
   const unit = (name: string, labels: Record<string, string> = {}, warnBytes = 64): ExpandedTarget => {
-    const server = { host: '10.96.0.10', port: 53 };
+    const server = { host: '192.0.2.10', port: 53 };
     return { key: targetKey(name, 'inet', server), name, family: 'inet', server, warnBytes, labels };
   };
 

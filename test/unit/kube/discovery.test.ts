@@ -118,7 +118,7 @@ describe('ClusterDiscovery', () => {
     client.of(DNS_SERVICE).change([
       {
         metadata: { namespace: 'kube-system', name: 'kube-dns' },
-        spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+        spec: { clusterIP: '192.0.2.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
       },
     ]);
     client.of(DNS_SLICES).change([
@@ -129,15 +129,15 @@ describe('ClusterDiscovery', () => {
           labels: { 'kubernetes.io/service-name': 'kube-dns' },
         },
         addressType: 'IPv4',
-        endpoints: ['10.244.1.3', '10.244.0.2', '10.244.2.9'].map((a) => ({ addresses: [a] })),
+        endpoints: ['198.51.100.13', '198.51.100.2', '198.51.100.29'].map((a) => ({ addresses: [a] })),
         ports: [{ name: 'dns', port: 53, protocol: 'UDP' }],
       },
     ]);
     await settle();
     expect(discovery.dnsServers()).toEqual([
-      { host: '10.96.0.10', port: 53 },
-      { host: '10.244.0.2', port: 53 },
-      { host: '10.244.1.3', port: 53 },
+      { host: '192.0.2.10', port: 53 },
+      { host: '198.51.100.2', port: 53 },
+      { host: '198.51.100.13', port: 53 },
     ]);
     expect(changes()).toBeGreaterThan(0);
     await discovery.stop();

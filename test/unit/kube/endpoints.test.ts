@@ -28,25 +28,25 @@ describe('readyAddresses', () => {
       'ready true and unset count, false does not',
       [
         slice('IPv4', [
-          [['10.0.0.1'], true],
-          [['10.0.0.2'], undefined],
-          [['10.0.0.3'], null],
-          [['10.0.0.4'], false],
+          [['192.0.2.1'], true],
+          [['192.0.2.2'], undefined],
+          [['192.0.2.3'], null],
+          [['192.0.2.4'], false],
         ]),
       ],
-      ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+      ['192.0.2.1', '192.0.2.2', '192.0.2.3'],
       [],
     ],
     [
       'one address in two slices counts once',
       [
-        slice('IPv4', [[['10.0.0.1'], true]]),
+        slice('IPv4', [[['192.0.2.1'], true]]),
         slice('IPv4', [
-          [['10.0.0.1'], true],
-          [['10.0.0.2'], true],
+          [['192.0.2.1'], true],
+          [['192.0.2.2'], true],
         ]),
       ],
-      ['10.0.0.1', '10.0.0.2'],
+      ['192.0.2.1', '192.0.2.2'],
       [],
     ],
     [
@@ -54,20 +54,20 @@ describe('readyAddresses', () => {
       [
         slice('IPv6', [[['2001:DB8::1'], true]]),
         slice('FQDN', [[['db.example.com'], true]]),
-        slice('IPv4', [[['10.0.0.9'], true]]),
+        slice('IPv4', [[['192.0.2.9'], true]]),
       ],
-      ['10.0.0.9'],
+      ['192.0.2.9'],
       ['2001:db8::1'],
     ],
     [
       'numeric order',
       [
         slice('IPv4', [
-          [['10.0.0.10'], true],
-          [['10.0.0.9'], true],
+          [['192.0.2.10'], true],
+          [['192.0.2.9'], true],
         ]),
       ],
-      ['10.0.0.9', '10.0.0.10'],
+      ['192.0.2.9', '192.0.2.10'],
       [],
     ],
     ['a mislabelled address is skipped', [slice('IPv4', [[['2001:db8::1'], true]])], [], []],
@@ -105,8 +105,8 @@ describe('dnsServers', () => {
   const service: ServiceObject = {
     metadata: { name: 'kube-dns', namespace: 'kube-system' },
     spec: {
-      clusterIP: '10.96.0.10',
-      clusterIPs: ['10.96.0.10', 'fd00::A'],
+      clusterIP: '192.0.2.10',
+      clusterIPs: ['192.0.2.10', '2001:db8::A'],
       ports: [{ name: 'dns', port: 53, protocol: 'UDP' }],
     },
   };
@@ -117,22 +117,22 @@ describe('dnsServers', () => {
       slice(
         'IPv4',
         [
-          [['10.244.2.5'], true],
-          [['10.244.1.7'], true],
-          [['10.244.3.1'], false],
+          [['198.51.100.25'], true],
+          [['198.51.100.17'], true],
+          [['198.51.100.31'], false],
         ],
         ports,
       ),
-      slice('IPv4', [[['10.244.0.3'], true]], ports),
+      slice('IPv4', [[['198.51.100.3'], true]], ports),
     ];
     expect(dnsServers(service, slices, 2)).toEqual({
       serviceIps: [
-        { host: '10.96.0.10', port: 53 },
-        { host: 'fd00::a', port: 53 },
+        { host: '192.0.2.10', port: 53 },
+        { host: '2001:db8::a', port: 53 },
       ],
       endpoints: [
-        { host: '10.244.0.3', port: 53 },
-        { host: '10.244.1.7', port: 53 },
+        { host: '198.51.100.3', port: 53 },
+        { host: '198.51.100.17', port: 53 },
       ],
       omitted: 1,
     });
@@ -141,10 +141,10 @@ describe('dnsServers', () => {
   it('takes each slice port; a Service without cluster IP or not found adds none', () => {
     const found = dnsServers(
       { spec: { clusterIP: 'None' } },
-      [slice('IPv4', [[['10.0.0.1'], true]], [{ name: 'dns', port: 1053, protocol: 'UDP' }])],
+      [slice('IPv4', [[['192.0.2.1'], true]], [{ name: 'dns', port: 1053, protocol: 'UDP' }])],
       10,
     );
-    expect(found).toEqual({ serviceIps: [], endpoints: [{ host: '10.0.0.1', port: 1053 }], omitted: 0 });
+    expect(found).toEqual({ serviceIps: [], endpoints: [{ host: '192.0.2.1', port: 1053 }], omitted: 0 });
     expect(dnsServers(undefined, [], 10)).toEqual({ serviceIps: [], endpoints: [], omitted: 0 });
   });
 });

@@ -36,7 +36,7 @@ function slices(ns: string, service: string, v4: number, v6 = 0): EndpointSliceO
     out.push({
       metadata: { ...meta, name: `${service}-y` },
       addressType: 'IPv6',
-      endpoints: Array.from({ length: v6 }, (_, i) => ({ addresses: [`fd00::${(i + 1).toString(16)}`] })),
+      endpoints: Array.from({ length: v6 }, (_, i) => ({ addresses: [`2001:db8::${(i + 1).toString(16)}`] })),
     });
   return out;
 }
@@ -55,7 +55,7 @@ function settings(more: Partial<HeadlessSettings> = {}): HeadlessSettings {
 describe('isHeadless', () => {
   it.each<[ServiceObject['spec'], boolean]>([
     [{ clusterIP: 'None' }, true],
-    [{ clusterIP: '10.96.0.1' }, false],
+    [{ clusterIP: '192.0.2.1' }, false],
     [{ type: 'ExternalName', externalName: 'db.example.com' }, false],
     [undefined, false],
   ])('%j -> %s', (spec, expected) => {
@@ -68,7 +68,7 @@ describe('headlessForecasts', () => {
     headless('shop', 'web', { app: 'web' }),
     headless('shop', 'cart', { app: 'cart' }, ['IPv4', 'IPv6']),
     headless('default', 'db', { app: 'db' }),
-    svc('shop', 'api', { clusterIP: '10.96.0.7' }),
+    svc('shop', 'api', { clusterIP: '192.0.2.7' }),
   ];
   const all = [
     ...slices('shop', 'web', 27),

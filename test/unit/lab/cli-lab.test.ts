@@ -46,7 +46,7 @@ describe('parseLabArgs', () => {
     { argv: ['--port', 'abc'], message: /--port must be/ },
     { argv: ['--port', '1e3'], message: /--port must be/ },
     { argv: ['--port'], message: /argument missing/ },
-    { argv: ['--address', '10.0.0.1'], message: /loopback/ },
+    { argv: ['--address', '192.0.2.201'], message: /loopback/ },
     { argv: ['--address', 'localhost'], message: /loopback/ },
     { argv: ['--address', '::ffff:127.0.0.1'], message: /loopback/ },
     { argv: ['--grow-every', '0'], message: /--grow-every/ },

@@ -3,7 +3,7 @@ import { DEFAULT_RESOLV_CONF, parseResolvConf, type ResolvConf } from '../../../
 
 const K8S = [
   'search default.svc.cluster.local svc.cluster.local cluster.local',
-  'nameserver 10.96.0.10',
+  'nameserver 192.0.2.10',
   'options ndots:5',
   '',
 ].join('\n');
@@ -17,7 +17,7 @@ describe('parseResolvConf', () => {
       'a Kubernetes pod',
       K8S,
       conf({
-        nameservers: ['10.96.0.10'],
+        nameservers: ['192.0.2.10'],
         search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
         ndots: 5,
       }),
