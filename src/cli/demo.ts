@@ -20,6 +20,7 @@ import {
   withGrowEvery,
 } from '../lab/index.ts';
 import { createLogger } from '../log.ts';
+import { VERSION } from '../version.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { DEFAULT_LAB_PORT } from './lab.ts';
 
@@ -131,7 +132,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     const configPath = join(dir, 'config.yaml');
     await writeFile(resolvConf, kubernetesResolvConf('127.0.0.1'));
     await writeFile(configPath, demoConfig(servers, resolvConf, interval, listenPort));
-    const daemon = new Daemon({ configPath, version: 'demo', node: 'demo', log, clock: systemClock });
+    const daemon = new Daemon({ configPath, version: VERSION, node: 'demo', log, clock: systemClock });
     const started = await daemon.start();
     if (!started.ok) {
       io.stderr.write(`dns-headroom demo: ${started.reason}\n`);
