@@ -19,21 +19,13 @@ import {
 } from 'prom-client';
 import { CLIENT_NAMES } from '../clients/types.ts';
 import type { ProbeResult } from '../probe/probe.ts';
-import { type ExchangeFailureReason, type Qtype, type Transport, UDP_LIMIT } from '../probe/types.ts';
-import { type Assessment, VERDICTS } from '../verdict/index.ts';
+import type { ExchangeFailureReason, Qtype, Transport } from '../probe/types.ts';
+import type { Assessment } from '../verdict/index.ts';
 import { createKubeMetrics, type KubeMetrics } from './kube.ts';
 import { createServiceMetrics, type ServiceMetrics } from './service.ts';
+import { type QtypeRecord, type TargetLabels, TargetSeries } from './target-series.ts';
 
-/** Identifies one probed target in every per-target series. */
-export interface TargetLabels {
-  readonly target: string;
-  readonly family: string;
-  readonly server: string;
-}
-
-const TARGET = ['target', 'family', 'server'] as const;
-const QTYPE = [...TARGET, 'qtype'] as const;
-const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
+export type { TargetLabels } from './target-series.ts';
 
 /**
  * Exchange durations: exponential buckets from 0.25 ms, doubling, up to ~16 s (CoreDNS
@@ -93,65 +85,8 @@ export function createMetrics(
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Gauge<L>({ name, help, labelNames: [...labelNames], registers });
 
-  const udpBytes = gauge(
-    'dnsheadroom_udp_response_bytes',
-    'Size of the UDP answer without EDNS0, as musl receives it.',
-    QTYPE,
-  );
-  const fullBytes = gauge(
-    'dnsheadroom_full_response_bytes',
-    'Size of the complete answer (over TCP).',
-    QTYPE,
-  );
-  const headroom = gauge(
-    'dnsheadroom_headroom_bytes',
-    '512 minus the complete answer size; negative once over.',
-    QTYPE,
-  );
-  const truncated = gauge(
-    'dnsheadroom_truncated',
-    '1 when the UDP answer has TC set (or was cut short without it).',
-    QTYPE,
-  );
-  const udpAddresses = gauge(
-    'dnsheadroom_udp_addresses',
-    'Addresses a client can read from the UDP answer.',
-    QTYPE,
-  );
-  const fullAddresses = gauge('dnsheadroom_full_addresses', 'Addresses in the complete (TCP) answer.', QTYPE);
-  const tcpFallback = gauge(
-    'dnsheadroom_tcp_fallback_success',
-    '1 when the TCP query for the answering name succeeded.',
-    QTYPE,
-  );
-  const clientAddresses = gauge(
-    'dnsheadroom_client_addresses',
-    'Addresses getaddrinfo returns, as predicted per C library (0 on error).',
-    [...TARGET, 'client'] as const,
-  );
-  const verdict = gauge(
-    'dnsheadroom_verdict',
-    'Verdict state set: 1 for the current verdict of the target.',
-    [...TARGET, 'verdict'] as const,
-  );
-  const success = gauge(
-    'dnsheadroom_probe_success',
-    '1 when the last probe completed (verdict is not error).',
-    TARGET,
-  );
-  const lastProbe = gauge(
-    'dnsheadroom_last_probe_timestamp_seconds',
-    'When the last probe of the target finished.',
-    TARGET,
-  );
+  const series = new TargetSeries(registry, infoLabelNames);
   const targets = gauge('dnsheadroom_targets', 'Configured targets (name x family x server).', []);
-  const infoMetric = (names: readonly string[]) =>
-    gauge(
-      'dnsheadroom_target_info',
-      'Config labels of each target, value 1: join on target, family, server.',
-      [...TARGET, ...names],
-    );
-  let info = infoMetric(infoLabelNames);
   const duration = new Histogram<'transport'>({
     name: 'dnsheadroom_probe_duration_seconds',
     help: 'Duration of single DNS exchanges, by transport (udp, tcp, edns).',
@@ -190,18 +125,6 @@ export function createMetrics(
   for (const transport of ['udp', 'tcp', 'edns'] as const) queries.inc({ transport }, 0);
   errors.inc({ reason: 'internal' }, 0);
 
-  const setVerdict = (labels: TargetLabels, current: string) => {
-    for (const v of VERDICTS) verdict.set({ ...labels, verdict: v }, v === current ? 1 : 0);
-  };
-  const removeQtype = (labels: TargetLabels, qtype: Qtype) => {
-    for (const g of [udpBytes, fullBytes, headroom, truncated, udpAddresses, fullAddresses, tcpFallback]) {
-      g.remove({ ...labels, qtype });
-    }
-  };
-
-  /** Per target, what the gauges last said (see recordProbe). */
-  const lastSignature = new Map<string, string>();
-
   const services = createServiceMetrics(registry);
   const kube = createKubeMetrics(registry);
 
@@ -210,58 +133,35 @@ export function createMetrics(
     services,
     kube,
     recordProbe(labels, result, assessment, atMs) {
-      lastProbe.set(labels, atMs / 1000);
-      // Most probes measure what the previous one did. Setting ~25 labelled series costs more than
-      // the probe's own arithmetic (prom-client hashes every label set), so skip unchanged rounds.
-      const id = `${labels.target}\u0000${labels.family}\u0000${labels.server}`;
-      const signature = JSON.stringify([
-        assessment.verdict,
-        assessment.qtypes,
-        CLIENT_NAMES.map((c) => result.clients[c]),
-        QTYPES.map((q) => (result.probes[q]?.tcp ? result.probes[q]?.tcp?.ok : null)),
-      ]);
-      if (lastSignature.get(id) === signature) return;
-      lastSignature.set(id, signature);
-      const seen = new Set<Qtype>();
+      const r = series.record(labels);
+      const qtypes = new Map<Qtype, QtypeRecord>();
       for (const q of assessment.qtypes) {
-        seen.add(q.qtype);
-        const l = { ...labels, qtype: q.qtype };
-        const probe = result.probes[q.qtype];
-        // A value we did not measure is removed rather than left stale: alerts must not fire on old data.
-        if (q.udpBytes === null) {
-          udpBytes.remove(l);
-          udpAddresses.remove(l);
-          truncated.remove(l);
-        } else {
-          udpBytes.set(l, q.udpBytes);
-          udpAddresses.set(l, q.udpAddresses);
-          truncated.set(l, q.truncated || q.malformedSize !== null ? 1 : 0);
-        }
-        if (q.fullBytes === null) {
-          fullBytes.remove(l);
-          headroom.remove(l);
-        } else {
-          fullBytes.set(l, q.fullBytes);
-          headroom.set(l, UDP_LIMIT - q.fullBytes);
-        }
-        if (q.fullAddresses === null) fullAddresses.remove(l);
-        else fullAddresses.set(l, q.fullAddresses);
-        // Not measured this round (UDP was complete): keep the last measured value.
-        if (probe?.tcp) tcpFallback.set(l, probe.tcp.ok ? 1 : 0);
+        const tcp = result.probes[q.qtype]?.tcp;
+        // A value not measured this probe is left out rather than left stale (alerts must not fire
+        // on old data); TCP keeps its last measured value when a round did not ask it.
+        qtypes.set(q.qtype, {
+          udpBytes: q.udpBytes,
+          udpAddresses: q.udpBytes === null ? null : q.udpAddresses,
+          truncated: q.udpBytes === null ? null : q.truncated || q.malformedSize !== null ? 1 : 0,
+          fullBytes: q.fullBytes,
+          fullAddresses: q.fullAddresses,
+          tcp: tcp ? (tcp.ok ? 1 : 0) : (r.qtypes.get(q.qtype)?.tcp ?? null),
+        });
       }
-      for (const qtype of QTYPES) if (!seen.has(qtype)) removeQtype(labels, qtype);
-      for (const client of CLIENT_NAMES) {
+      r.qtypes = qtypes;
+      r.clients = CLIENT_NAMES.map((client) => {
         const outcome = result.clients[client];
-        clientAddresses.set({ ...labels, client }, outcome.error === null ? outcome.addresses : 0);
-      }
-      setVerdict(labels, assessment.verdict);
-      success.set(labels, assessment.verdict === 'error' ? 0 : 1);
+        return outcome.error === null ? outcome.addresses : 0;
+      });
+      r.verdict = assessment.verdict;
+      r.success = assessment.verdict === 'error' ? 0 : 1;
+      r.lastProbeSeconds = atMs / 1000;
     },
     recordInternalError(labels) {
-      lastSignature.delete(`${labels.target}\u0000${labels.family}\u0000${labels.server}`);
       errors.inc({ reason: 'internal' });
-      setVerdict(labels, 'error');
-      success.set(labels, 0);
+      const r = series.record(labels);
+      r.verdict = 'error';
+      r.success = 0;
     },
     recordExchange(transport, durationSeconds, failure) {
       queries.inc({ transport });
@@ -269,17 +169,10 @@ export function createMetrics(
       if (failure !== null) errors.inc({ reason: failure });
     },
     addTarget(labels, infoValues) {
-      setVerdict(labels, 'pending');
-      info.set({ ...labels, ...infoValues }, 1);
+      series.record(labels).info = infoValues;
     },
-    removeTarget(labels, infoValues) {
-      lastSignature.delete(`${labels.target}\u0000${labels.family}\u0000${labels.server}`);
-      for (const qtype of QTYPES) removeQtype(labels, qtype);
-      for (const client of CLIENT_NAMES) clientAddresses.remove({ ...labels, client });
-      for (const v of VERDICTS) verdict.remove({ ...labels, verdict: v });
-      success.remove(labels);
-      lastProbe.remove(labels);
-      info.remove({ ...labels, ...infoValues });
+    removeTarget(labels) {
+      series.remove(labels);
     },
     recordReload(successful, lastSuccessAtMs) {
       reloadOk.set(successful ? 1 : 0);
@@ -289,9 +182,7 @@ export function createMetrics(
       targets.set(n);
     },
     setInfoLabelNames(names) {
-      // prom-client fixes label names at creation: a reload that adds a config label needs a new metric.
-      registry.removeSingleMetric('dnsheadroom_target_info');
-      info = infoMetric(names);
+      series.setInfoNames(names);
     },
   };
 }
