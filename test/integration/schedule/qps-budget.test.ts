@@ -142,12 +142,14 @@ it('1,000 probes through the scheduler never exceed the query budget, and all of
       `max event-loop delay ${(loopDelay.max / 1e6).toFixed(1)} ms, headroom to the bound ${(-worstExcess).toFixed(1)} queries; scheduler ${JSON.stringify(scheduler.stats)}`,
   );
   expect(worstExcess).toBeLessThanOrEqual(0);
-  // The grants themselves meet the bound over 1 s windows (timed as their awaits resume, a few
-  // microseconds after the bucket granted them, hence the same small slack).
+  // The grants themselves meet the bound over 1 s windows. They are timed when their awaits resume,
+  // which on a busy event loop can be up to one loop delay after the bucket granted them (seen in a
+  // full CI run: 423 against a bound of 422 with only 5 ms of slack), hence the same loop-aware slack
+  // as above. The bucket's exact arithmetic is tested with a fake clock in test/unit/schedule.
   let lo = 0;
   for (let hi = 0; hi < grants.length; hi++) {
     while ((grants[hi] as number) - (grants[lo] as number) > 1_000) lo++;
-    expect(hi - lo + 1).toBeLessThanOrEqual(BURST + (RATE * (1_000 + SLACK_MS)) / 1_000);
+    expect(hi - lo + 1).toBeLessThanOrEqual(BURST + (RATE * (1_000 + slackMs)) / 1_000);
   }
   // Every query the lab saw went through the budget.
   expect(total).toBeLessThanOrEqual(grants.length);
