@@ -158,7 +158,7 @@ describe.each(ALL)('%s', (overlay) => {
     expect(config.targets.length).toBeGreaterThan(0);
   });
 
-  it('has a namespaced Role with get/list/watch on its own ConfigMap only, bound to the ServiceAccount', () => {
+  it('has a namespaced Role with list/watch on its own ConfigMap only, bound to the ServiceAccount', () => {
     const role = only(objects(overlay), 'Role') as unknown as IRole;
     const configMap = only(objects(overlay), 'ConfigMap');
     expect(role.rules).toEqual([
@@ -166,7 +166,7 @@ describe.each(ALL)('%s', (overlay) => {
         apiGroups: [''],
         resources: ['configmaps'],
         resourceNames: [configMap.metadata.name],
-        verbs: ['get', 'list', 'watch'],
+        verbs: ['list', 'watch'],
       },
     ]);
     const binding = only(objects(overlay), 'RoleBinding') as unknown as {
@@ -179,11 +179,11 @@ describe.each(ALL)('%s', (overlay) => {
     ]);
   });
 
-  it('limits every RBAC rule to get/list/watch on configmaps, services and endpointslices', () => {
+  it('limits every RBAC rule to list/watch (the informers never call get) on configmaps, services and endpointslices', () => {
     const allowed = new Set(['/configmaps', '/services', 'discovery.k8s.io/endpointslices']);
     for (const o of objects(overlay).filter((x) => x.kind === 'Role' || x.kind === 'ClusterRole')) {
       for (const rule of (o as unknown as IRole).rules ?? []) {
-        expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+        expect(rule.verbs).toEqual(['list', 'watch']);
         expect(rule.nonResourceURLs).toBeUndefined();
         for (const group of rule.apiGroups ?? []) {
           for (const resource of rule.resources ?? []) expect(allowed).toContain(`${group}/${resource}`);
@@ -285,8 +285,8 @@ describe('opt-in components (test overlay with all of them)', () => {
   it('discovery-rbac: a ClusterRole reading services and endpointslices, bound to the ServiceAccount', () => {
     const role = only(objects(ALL_COMPONENTS), 'ClusterRole') as unknown as IClusterRole;
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
     ]);
     const binding = only(objects(ALL_COMPONENTS), 'ClusterRoleBinding') as unknown as {
       roleRef: { kind: string; name: string };
