@@ -55,7 +55,7 @@ describe('alertmanager.example.yaml', () => {
     async (alertname, severity) => {
       const expected = severity === 'critical' ? 'pager' : 'chat';
       expect(
-        await routeOf({ alertname, severity, target: 'web.shop', server: '10.96.0.10:53', node: 'node-a' }),
+        await routeOf({ alertname, severity, target: 'web.shop', server: '192.0.2.10:53', node: 'node-a' }),
       ).toBe(expected);
     },
   );

@@ -269,7 +269,11 @@ describe('overlays/nodelocaldns', () => {
       'dns-headroom-config',
     ) as unknown as IConfigMap;
     const config = parse(configMap.data?.['config.yaml'] ?? '') as { defaults: { servers: string[] } };
-    expect(config.defaults.servers).toEqual(['169.254.20.10', '10.96.0.10']);
+    // The cluster addresses the overlay ships for a real cluster (NodeLocal DNSCache's link-local
+    // address, kubeadm's default kube-dns ClusterIP); tests only render them, never contact them.
+    const nodeLocal = '169.254.20.10';
+    const kubeDns = '10.96.0.10';
+    expect(config.defaults.servers).toEqual([nodeLocal, kubeDns]);
   });
 
   it('differs from the release overlay only in the config', () => {
