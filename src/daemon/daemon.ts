@@ -106,9 +106,7 @@ export type StartOutcome =
 export const TCP_CHECK_EVERY_ROUNDS = 10;
 
 /** A target as the scheduler runs it. */
-interface Job extends ExpandedTarget {
-  readonly labels: Readonly<Record<string, string>>;
-}
+type Job = ExpandedTarget;
 
 /** What the daemon needs of a config source (file or ConfigMap). */
 interface ConfigSource {
@@ -139,7 +137,6 @@ export class Daemon {
   #server: http.Server | null = null;
   #targets: readonly ExpandedTarget[] = [];
   #resolv: ResolvConf = DEFAULT_RESOLV_CONF;
-  #infoLabels: readonly string[] = [];
   #summary: NodeJS.Timeout | null = null;
   /** Probes started per target key, to pick the rounds that check TCP. */
   readonly #rounds = new Map<string, number>();
@@ -495,20 +492,13 @@ export class Daemon {
       discovered.length === 0 ? config : { ...config, targets: [...config.targets, ...discovered] };
     const next = expandTargets(effective, [...servers.values()]);
     const diff = diffTargets(this.#targets, next);
-    const names = labelNames(config);
-    if (names.join(',') !== this.#infoLabels.join(',')) {
-      // New label names: rebuild the info metric and re-add every target's info series.
-      this.#metrics.setInfoLabelNames(names);
-      this.#infoLabels = names;
-      for (const t of this.#targets) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
-      for (const t of next) this.#metrics.addTarget(labelsOf(t), this.#info(t));
-    } else {
-      for (const t of diff.removed) this.#metrics.removeTarget(labelsOf(t), this.#info(t));
-      for (const { before } of diff.relabelled)
-        this.#metrics.removeTarget(labelsOf(before), this.#info(before));
-      for (const t of diff.added) this.#metrics.addTarget(labelsOf(t), this.#info(t));
-      for (const { after } of diff.relabelled) this.#metrics.addTarget(labelsOf(after), this.#info(after));
-    }
+    // Info series pick their label names at scrape time from each target's config labels, so a
+    // change of label names only renames columns; targets whose labels changed are relabelled.
+    this.#metrics.setInfoLabelNames(labelNames(config));
+    for (const t of diff.removed) this.#metrics.removeTarget(labelsOf(t));
+    for (const { before } of diff.relabelled) this.#metrics.removeTarget(labelsOf(before));
+    for (const t of diff.added) this.#metrics.addTarget(labelsOf(t), t.labels);
+    for (const { after } of diff.relabelled) this.#metrics.addTarget(labelsOf(after), after.labels);
     this.#targets = next;
     for (const t of diff.removed) this.#rounds.delete(t.key);
     this.#metrics.setTargetCount(next.length);
@@ -527,12 +517,6 @@ export class Daemon {
   }
 
   #config: Config | null = null;
-
-  #info(t: ExpandedTarget): Record<string, string> {
-    const values: Record<string, string> = {};
-    for (const name of this.#infoLabels) values[name] = t.labels[name] ?? '';
-    return values;
-  }
 
   async #readResolvConf(path: string): Promise<ResolvConf> {
     try {

@@ -55,12 +55,12 @@ export interface Metrics {
   /** Zero-initialises a new target's verdict state set so it is visible before its first probe. */
   addTarget(labels: TargetLabels, info: Readonly<Record<string, string>>): void;
   /** Removes every series of a target that left the config. */
-  removeTarget(labels: TargetLabels, info: Readonly<Record<string, string>>): void;
+  removeTarget(labels: TargetLabels): void;
   /** Reflects a config reload attempt. */
   recordReload(successful: boolean, lastSuccessAtMs: number | null): void;
   /** Number of configured targets (name x family x server). */
   setTargetCount(n: number): void;
-  /** Replaces the info metric when the set of config label names changes (re-add targets after). */
+  /** Sets which config label names the info metric shows (each target keeps all of its labels). */
   setInfoLabelNames(names: readonly string[]): void;
   /** Headless Service forecasts (service.ts). */
   readonly services: ServiceMetrics;

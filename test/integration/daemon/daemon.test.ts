@@ -4,21 +4,15 @@
  * throws, /status and /readyz, and promtool's verdict on the exposition.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.ts';
 import { Daemon } from '../../../src/daemon/index.ts';
-import {
-  fullAnswerBytes,
-  type LabAddresses,
-  LabServer,
-  SCENARIOS,
-  type Scenario,
-} from '../../../src/lab/index.ts';
+import { fullAnswerBytes, SCENARIOS, type Scenario } from '../../../src/lab/index.ts';
 import { createNetTransport, type DnsTransport } from '../../../src/probe/index.ts';
+import { useLabAndDir } from '../../helpers/lab-fixture.ts';
 import { captureLog } from '../../helpers/log-capture.ts';
 import { parseSamples, type Sample, sampleValue } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -33,24 +27,11 @@ interface StatusJson {
   config: { lastReloadSuccessful: boolean | null; issues: string[] };
 }
 const statusOf = async (base: string) => (await (await fetch(`${base}/status`)).json()) as StatusJson;
-let lab: LabServer;
-let servers: LabAddresses;
-let dir: string;
-
-beforeAll(async () => {
-  lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
-  servers = await lab.start();
-  dir = await mkdtemp(join(tmpdir(), 'dnsh-daemon-'));
-  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
-});
-afterAll(async () => {
-  await lab.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = useLabAndDir('dnsh-daemon-');
 
 const benign = SCENARIOS.filter((s) => !s.hostile && s.growth === null);
 const serverOf = (s: Scenario) =>
-  `127.0.0.1:${s.server === 'udp-only' ? servers.udpOnly.port : servers.main.port}`;
+  `127.0.0.1:${s.server === 'udp-only' ? fixture.servers.udpOnly.port : fixture.servers.main.port}`;
 
 function config(targets: string[], extra = ''): string {
   return [
@@ -60,7 +41,7 @@ function config(targets: string[], extra = ''): string {
     'concurrency: 16',
     'queriesPerSecond: 1000',
     'logLevel: info',
-    `resolvConf: ${join(dir, 'resolv.conf')}`,
+    `resolvConf: ${join(fixture.dir, 'resolv.conf')}`,
     extra,
     'targets:',
     ...targets,
@@ -95,7 +76,7 @@ describe('daemon against every lab scenario', () => {
   let samples: Sample[];
 
   beforeAll(async () => {
-    const path = join(dir, 'all.yaml');
+    const path = join(fixture.dir, 'all.yaml');
     await writeFile(path, config(benign.map(target)));
     d = await start(path);
     await waitFor(async () => (await fetch(`${d.base}/readyz`)).status === 200, {
@@ -168,7 +149,7 @@ describe('daemon against every lab scenario', () => {
   it('passes promtool check metrics', async () => {
     const text = await (await fetch(`${d.base}/metrics`)).text();
     const promtool = async (exposition: string) => {
-      const path = join(dir, 'scrape.prom');
+      const path = join(fixture.dir, 'scrape.prom');
       await writeFile(path, exposition);
       // promtool reads the exposition on stdin; lint findings are printed and make it exit non-zero.
       return exec('bash', ['-c', `promtool check metrics < ${path}`]).then(
@@ -208,7 +189,7 @@ describe('config reload', () => {
   it('applies a valid change, keeps the last good config on an invalid one, drops removed series', async () => {
     const fits = SCENARIOS.find((s) => s.id === 'fits') as Scenario;
     const partial = SCENARIOS.find((s) => s.id === 'partial') as Scenario;
-    const path = join(dir, 'reload.yaml');
+    const path = join(fixture.dir, 'reload.yaml');
     await writeFile(path, config([target(fits), target(partial)]));
     const d = await start(path);
     try {
@@ -252,7 +233,7 @@ describe('config reload', () => {
   it('reloads by itself when the file changes', async () => {
     const fits = SCENARIOS.find((s) => s.id === 'fits') as Scenario;
     const cut = SCENARIOS.find((s) => s.id === 'cut-512') as Scenario;
-    const path = join(dir, 'watch.yaml');
+    const path = join(fixture.dir, 'watch.yaml');
     await writeFile(path, config([target(fits)]));
     const d = await start(path);
     try {
@@ -277,7 +258,7 @@ describe('isolation', () => {
       },
       tcp: (r) => inner.tcp(r),
     };
-    const path = join(dir, 'boom.yaml');
+    const path = join(fixture.dir, 'boom.yaml');
     await writeFile(
       path,
       config([target(fits), `  - name: boom.lab.test\n    servers: ["${serverOf(fits)}"]`]),

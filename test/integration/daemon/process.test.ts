@@ -3,40 +3,25 @@
  * exit status 0; and check-config's exit codes.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/clock.ts';
-import { type LabAddresses, LabServer } from '../../../src/lab/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useLabAndDir } from '../../helpers/lab-fixture.ts';
 import { parseSamples, sampleValue } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/dns-headroom.js', import.meta.url).pathname;
 const exec = promisify(execFile);
-let lab: LabServer;
-let servers: LabAddresses;
-let dir: string;
-
-beforeAll(async () => {
-  lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
-  servers = await lab.start();
-  dir = await mkdtemp(join(tmpdir(), 'dnsh-proc-'));
-  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
-});
-afterAll(async () => {
-  await lab.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = useLabAndDir('dnsh-proc-');
 
 function config(names: string[]): string {
   return [
     'interval: 1s',
     'timeout: 500ms',
-    `resolvConf: ${join(dir, 'resolv.conf')}`,
+    `resolvConf: ${join(fixture.dir, 'resolv.conf')}`,
     'defaults:',
-    `  servers: ["127.0.0.1:${servers.main.port}"]`,
+    `  servers: ["127.0.0.1:${fixture.servers.main.port}"]`,
     'targets:',
     ...names.map((n) => `  - ${n}`),
     '',
@@ -49,7 +34,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 describe('daemon process', () => {
   it('reloads on SIGHUP and exits 0 on SIGTERM', async () => {
-    const path = join(dir, 'config.yaml');
+    const path = join(fixture.dir, 'config.yaml');
     await writeFile(path, config(['fits.lab.test']));
     const child = spawn(process.execPath, [BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'], {
       env: { ...process.env, NODE_NAME: 'node-b' },
@@ -82,7 +67,7 @@ describe('daemon process', () => {
   });
 
   it('refuses to start on an invalid first config: exit 1 and every issue named', async () => {
-    const path = join(dir, 'bad.yaml');
+    const path = join(fixture.dir, 'bad.yaml');
     await writeFile(path, 'interval: soon\ntargets: [".."]\n');
     const result = await exec(process.execPath, [
       BIN,
@@ -103,7 +88,7 @@ describe('check-config', () => {
     ['valid', 'targets: [fits.lab.test]\n', 0, 'valid: 1 targets'],
     ['invalid', 'targets: [fits.lab.test]\nintervall: 5s\n', 1, 'intervall'],
   ])('%s config exits %i', async (_label, text, code, message) => {
-    const path = join(dir, `check-${code}.yaml`);
+    const path = join(fixture.dir, `check-${code}.yaml`);
     await writeFile(path, text);
     const result = await exec(process.execPath, [BIN, 'check-config', path]).then(
       (r) => ({ code: 0, out: r.stdout + r.stderr }),
