@@ -18,3 +18,18 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Checks that a condition stays true for a while, by polling, and fails as soon as it does not: the
+ * way to assert that something (an inhibited notification) never arrives within a window.
+ */
+export async function holdsFor(
+  check: () => boolean | Promise<boolean>,
+  { forMs, everyMs = 50, what = 'condition' }: { forMs: number; everyMs?: number; what?: string },
+): Promise<void> {
+  const until = Date.now() + forMs;
+  while (Date.now() <= until) {
+    if (!(await check())) throw new Error(`${what} stopped holding within ${forMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
