@@ -11,7 +11,6 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
-import { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import {
   type Config,
@@ -40,6 +39,7 @@ import {
 } from '../kube/index.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type TargetLabels, withExchangeMetrics } from '../metrics/index.ts';
+import { Registry } from '../metrics/prom-client.ts';
 import {
   createNetTransport,
   type DnsTransport,
@@ -166,6 +166,7 @@ export class Daemon {
       intervalMs: 30_000,
       jitter: 0.1,
       concurrency: 32,
+      tickMs: schedulerTickMs(30_000),
       run: (job, signal) => this.#probe(job, signal),
       onError: (job, err) => this.#internalError(job, err),
     });
@@ -457,6 +458,7 @@ export class Daemon {
         intervalMs: config.intervalMs,
         jitter: config.jitter,
         concurrency: config.concurrency,
+        tickMs: schedulerTickMs(config.intervalMs),
       });
       const diff = this.#retarget(config);
       this.#config = config;
@@ -591,4 +593,14 @@ export class Daemon {
 
 function labelsOf(t: ExpandedTarget): TargetLabels {
   return { target: t.name, family: t.family, server: formatServerAddress(t.server) };
+}
+
+/**
+ * The scheduler's timer granularity for an interval: probes due within the same second start
+ * together, so the process wakes about once a second instead of once per target (see "Timer
+ * coalescing" in src/schedule/scheduler.ts). A twentieth of short intervals (demo and tests), so a
+ * probe is never late by more than 5% of its period.
+ */
+export function schedulerTickMs(intervalMs: number): number {
+  return Math.min(1000, intervalMs / 20);
 }

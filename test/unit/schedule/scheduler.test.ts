@@ -205,6 +205,46 @@ describe('spread of first runs', () => {
   });
 });
 
+describe('tick (timer coalescing)', () => {
+  it('starts jobs only on multiples of the tick, each at most one tick after it was due', async () => {
+    const h = harness({ intervalMs: 30_000, jitter: 0.1, tickMs: 1000 });
+    h.scheduler.setJobs(jobs(1_000));
+    h.scheduler.start();
+    await h.timers.advance(90_000);
+    const times = h.starts.map((s) => s.at);
+    expect(times.length).toBeGreaterThanOrEqual(2_900);
+    expect(times.every((t) => t % 1000 === 0)).toBe(true);
+    // About one timer per tick instead of one per start.
+    expect(h.timers.setCount).toBeLessThanOrEqual(92);
+    // Still spread: each 1 s batch holds about the average (1,000 / 30 s), never the whole set.
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(2 * (1_000 / 30));
+    // Every job's periods stay within interval ± jitter, widened by one tick of rounding.
+    for (const key of ['job-00000', 'job-00500', 'job-00999']) {
+      for (const gap of gaps(h.startsOf(key))) {
+        expect(gap).toBeGreaterThanOrEqual(27_000 - 1000);
+        expect(gap).toBeLessThanOrEqual(33_000 + 1000);
+      }
+    }
+  });
+
+  it('without a tick, starts each job at its own due time', async () => {
+    const h = harness({ intervalMs: 30_000, jitter: 0 });
+    h.scheduler.setJobs(jobs(100));
+    h.scheduler.start();
+    await h.timers.advance(30_000);
+    expect(h.starts.some((s) => s.at % 1000 !== 0)).toBe(true);
+    expect(h.timers.setCount).toBeGreaterThanOrEqual(100);
+  });
+
+  it('rejects a tick that is negative or not below the interval', () => {
+    expect(() => harness({ intervalMs: 1000, tickMs: 1000 })).toThrow(/tickMs/);
+    expect(() => harness({ tickMs: -1 })).toThrow(/tickMs/);
+    const h = harness({ intervalMs: 10_000, tickMs: 500 });
+    expect(() => h.scheduler.setOptions({ intervalMs: 400 })).toThrow(/tickMs/);
+    expect(h.scheduler.settings.tickMs).toBe(500);
+  });
+});
+
 describe('period', () => {
   it.each([0, 0.1, 0.25, 0.5])(
     'jitter %s keeps every period within interval ± jitter·interval',
@@ -278,7 +318,7 @@ describe('concurrency', () => {
     h.scheduler.setOptions({ concurrency: 2 });
     expect(h.scheduler.stats).toMatchObject({ inFlight: 5, queueLength: 5 });
     expect(h.aborted).toEqual([]);
-    expect(h.scheduler.settings).toEqual({ intervalMs: 10_000, jitter: 0, concurrency: 2 });
+    expect(h.scheduler.settings).toEqual({ intervalMs: 10_000, jitter: 0, concurrency: 2, tickMs: 0 });
   });
 });
 
