@@ -3,7 +3,7 @@
  * until SIGTERM/SIGINT (or the injected stop signal), reloads the config on SIGHUP and on change
  * (file or ConfigMap).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 import { systemClock } from '../clock.ts';
 import { Daemon } from '../daemon/index.ts';
 import { parseConfigMapRef } from '../kube/index.ts';

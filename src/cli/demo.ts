@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 import { systemClock } from '../clock.ts';
 import { Daemon } from '../daemon/index.ts';
 import {

@@ -3,7 +3,7 @@
  * still resolve my headless Service when it has N ready pods?" Same size rule and C-library models
  * as the probe and the daemon's Service forecasts (kube/forecast.ts); nothing is sent anywhere.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 import { CLIENT_NAMES, type ClientOutcome } from '../clients/index.ts';
 import { forecastAnswer, predictClients, type QtypeForecast, type RecordCounts } from '../kube/index.ts';
 import type { Family, Qtype } from '../probe/index.ts';

@@ -4,7 +4,7 @@
  * only `runLab` touches sockets and signals.
  */
 import net from 'node:net';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 import { systemClock } from '../clock.ts';
 import { DnsHeadroomError } from '../errors.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../builtins.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import {
   createNetTransport,

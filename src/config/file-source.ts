@@ -9,9 +9,10 @@
  * (kubernetes/kubernetes pkg/volume/util/atomic_writer.go). A watch on the file would keep
  * following the old inode. Editors that save by rename have the same effect on a plain file.
  */
-import { watch as fsWatch } from 'node:fs';
+
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { watch as fsWatch } from '../builtins.ts';
 import { DnsHeadroomError, ERROR_CODES } from '../errors.ts';
 import type { ConfigIssue } from './issues.ts';
 import { parseConfigText } from './parse.ts';

@@ -8,7 +8,8 @@
  * carries headers for a page that loads nothing from anywhere (CSP `default-src 'none'`).
  * A handler that throws answers 500 and is logged; the server keeps serving (STYLE.md principle 1).
  */
-import http from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../builtins.ts';
 import type { StatusSnapshot } from '../daemon/status.ts';
 import { type PageOptions, renderStatusPage } from './page.ts';
 import { notReadyReason } from './readiness.ts';
@@ -107,7 +108,7 @@ function pathOf(url: string | undefined): string {
   return end === -1 ? raw : raw.slice(0, end);
 }
 
-function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   const body = Buffer.from(reply.body, 'utf8');
   res.writeHead(reply.status, {
     ...SECURITY_HEADERS,
@@ -119,7 +120,7 @@ function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply)
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = pathOf(req.url);
   const route = ROUTES.get(path);
   if (route === undefined) return send(req, res, text(404, 'not found'));
@@ -138,7 +139,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
 }
 
 /** Builds the HTTP server. It does not listen: the caller (main, or a test) does. */
-export function buildServer(deps: ServerDeps): http.Server {
+export function buildServer(deps: ServerDeps): Server {
   const server = http.createServer(
     // Bounded waits for slow clients (Node's defaults, made explicit): a status port must not be
     // held open by a client that never finishes its request.

@@ -1,0 +1,19 @@
+/**
+ * Node built-ins that the daemon loads with `require` instead of `import`.
+ *
+ * Why: an ESM `import` of a built-in builds a module namespace from every export, and that reads
+ * the lazy getters too. node:http's `WebSocket`, `CloseEvent` and `MessageEvent` getters load
+ * undici, http2 and worker_threads, none of which the daemon uses. Measured on Node 24.21 (RSS
+ * after importing only that module): `import 'node:http'` 59.6 MiB, `require('node:http')` 46.0 MiB;
+ * node:util and node:fs add about 2 MiB each the same way. The DaemonSet pays this on every node.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** node:http, without its lazy web globals. */
+export const http: typeof import('node:http') = require('node:http');
+/** node:util's argument parser. */
+export const parseArgs: typeof import('node:util').parseArgs = require('node:util').parseArgs;
+/** node:fs's directory watch and synchronous read. */
+export const { readFileSync, watch }: typeof import('node:fs') = require('node:fs');
