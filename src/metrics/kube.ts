@@ -4,7 +4,7 @@
  * watch (`configmap`, `dns-service`, `dns-endpointslices`, `services`, `endpointslices`): a fixed,
  * small set.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from './prom-client.ts';
 
 /** What the metrics need of a watch's state (kube/watch.ts `WatchState` fits). */
 export interface WatchStateValues {

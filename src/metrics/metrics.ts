@@ -9,6 +9,12 @@
  * with families inet and unspec yields two probes with an A answer each, so per-qtype series carry
  * `family` too, or the two would collide. Config labels (team, ...) go on one info metric to join on.
  */
+
+import { CLIENT_NAMES } from '../clients/types.ts';
+import type { ProbeResult } from '../probe/probe.ts';
+import type { ExchangeFailureReason, Qtype, Transport } from '../probe/types.ts';
+import type { Assessment } from '../verdict/index.ts';
+import { createKubeMetrics, type KubeMetrics } from './kube.ts';
 import {
   Counter,
   collectDefaultMetrics,
@@ -16,12 +22,7 @@ import {
   Gauge,
   Histogram,
   type Registry,
-} from 'prom-client';
-import { CLIENT_NAMES } from '../clients/types.ts';
-import type { ProbeResult } from '../probe/probe.ts';
-import type { ExchangeFailureReason, Qtype, Transport } from '../probe/types.ts';
-import type { Assessment } from '../verdict/index.ts';
-import { createKubeMetrics, type KubeMetrics } from './kube.ts';
+} from './prom-client.ts';
 import { createServiceMetrics, type ServiceMetrics } from './service.ts';
 import { type QtypeRecord, type TargetLabels, TargetSeries } from './target-series.ts';
 

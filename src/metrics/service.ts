@@ -4,8 +4,9 @@
  * Bounded by `kubernetes.headless.maxServices`; a Service that is deleted or leaves the selection
  * has its series removed (STYLE.md section 8), so a dashboard never shows a ghost.
  */
-import { Gauge, type Registry } from 'prom-client';
+
 import type { Qtype } from '../probe/types.ts';
+import { Gauge, type Registry } from './prom-client.ts';
 
 /** Identifies one Service in the forecast series. */
 export interface ServiceLabels {

@@ -5,11 +5,12 @@
  * visible share of its CPU (every probe re-hashed every label set). Here a probe updates a record;
  * the exposition is built from the records on scrape.
  */
-import type { Registry } from 'prom-client';
+
 import { CLIENT_NAMES } from '../clients/types.ts';
 import type { Qtype } from '../probe/types.ts';
 import { UDP_LIMIT } from '../probe/types.ts';
 import { VERDICTS } from '../verdict/index.ts';
+import type { Registry } from './prom-client.ts';
 
 /** Identifies one probed target in every per-target series. */
 export interface TargetLabels {
