@@ -12,9 +12,13 @@
  * Targets (issue 4): 1,000 targets every 30 s within 1% of a core and 80 MiB RSS; 10,000 every 60 s
  * within 5% and 150 MiB. These are figures to read, not pass/fail tests.
  *
- * It builds first (`npm run build`) and measures dist/main.js, the JavaScript the image runs.
+ * It builds first (`npm run build`) and measures dist/main.js, the JavaScript the image runs, with
+ * the environment the image sets (the `ENV` lines of the Dockerfile's final stage: NODE_OPTIONS and
+ * the allocator settings), so the figures are the container's.
  *
- * Usage: npm run bench [-- --quick]   (--quick: shorter intervals, for a smoke run)
+ * Usage: npm run bench [-- --quick] [-- --only N]
+ *   --quick   shorter intervals, for a smoke run
+ *   --only N  just the run with N targets (100, 1000 or 10000)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -37,7 +41,10 @@ interface Run {
   readonly target: { cpuPercent: number; rssMiB: number } | null;
 }
 
-const RUNS: readonly Run[] = quick
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? Number(process.argv[onlyArg + 1]) : null;
+
+const ALL_RUNS: readonly Run[] = quick
   ? [
       { n: 100, intervalS: 5, target: null },
       { n: 1000, intervalS: 5, target: null },
@@ -47,6 +54,23 @@ const RUNS: readonly Run[] = quick
       { n: 1000, intervalS: 30, target: { cpuPercent: 1, rssMiB: 80 } },
       { n: 10_000, intervalS: 60, target: { cpuPercent: 5, rssMiB: 150 } },
     ];
+const RUNS = ALL_RUNS.filter((run) => only === null || run.n === only);
+if (RUNS.length === 0) {
+  console.error(`bench: --only takes one of ${ALL_RUNS.map((r) => r.n).join(', ')}`);
+  process.exit(2);
+}
+
+/** The `ENV KEY=value` lines of the Dockerfile's last stage: what the container runs with. */
+function imageEnv(dockerfile: string): Record<string, string> {
+  const lines = dockerfile.split('\n');
+  const lastFrom = lines.findLastIndex((line) => /^FROM\s/i.test(line));
+  const env: Record<string, string> = {};
+  for (const line of lines.slice(lastFrom + 1)) {
+    const m = /^ENV\s+([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|(\S*))\s*$/.exec(line);
+    if (m) env[m[1] as string] = m[2] ?? m[3] ?? '';
+  }
+  return env;
+}
 
 async function procStat(pid: number): Promise<{ cpuTicks: number; rssKiB: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -133,12 +157,18 @@ async function main() {
       code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`)),
     );
   });
+  const env = imageEnv(await readFile(join(ROOT, 'Dockerfile'), 'utf8'));
   const lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
   const servers = await lab.start();
   const dir = await mkdtemp(join(tmpdir(), 'dnsh-bench-'));
   await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
   const rows: string[] = [];
   console.log(`dns-headroom bench on Node ${process.versions.node}, ${quick ? 'quick' : 'full'} run`);
+  console.log(
+    `daemon environment from the Dockerfile: ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   try {
     for (const run of RUNS) {
       // Each target is a distinct name the lab answers NXDOMAIN for: the probe still sends UDP A and
@@ -160,13 +190,10 @@ async function main() {
       const path = join(dir, `bench-${run.n}.yaml`);
       await writeFile(path, config);
       const port = await freePort();
-      // Same V8 flag as the image (Dockerfile NODE_OPTIONS).
       const child = spawn(
         process.execPath,
-        ['--max-semi-space-size=2', BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
+        [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
       );
       try {
         // Warm-up: the first round spreads over one interval; measure the steady state after it.
