@@ -190,6 +190,7 @@ export class Daemon {
     const server = buildServer({
       registry: this.#registry,
       status: () => this.status(),
+      readiness: () => ({ ready: this.#isReady(), config: { loaded: this.#store.current() !== null } }),
       log: this.#deps.log.child({ component: 'http' }),
     });
     try {

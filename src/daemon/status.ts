@@ -4,6 +4,7 @@
  * prober/history.go keeps failed probes apart for the same reason). The HTTP server renders these;
  * nothing here does I/O.
  */
+import { byCodeUnit } from '../compare.ts';
 import type { ProbeReportJson } from '../report/index.ts';
 import type { Verdict } from '../verdict/index.ts';
 
@@ -116,6 +117,6 @@ export function sortWorstFirst(targets: readonly TargetStatus[]): TargetStatus[]
     const ha = a.report?.headroomBytes ?? Number.POSITIVE_INFINITY;
     const hb = b.report?.headroomBytes ?? Number.POSITIVE_INFINITY;
     if (ha !== hb) return ha - hb;
-    return a.name.localeCompare(b.name) || a.key.localeCompare(b.key);
+    return byCodeUnit(a.name, b.name) || byCodeUnit(a.key, b.key);
   });
 }

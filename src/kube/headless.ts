@@ -13,6 +13,7 @@
  *   at most `max`, in name order.
  */
 
+import { byCodeUnit } from '../compare.ts';
 import type { Qtype } from '../probe/types.ts';
 import { checkName } from '../resolver/name.ts';
 import { readyAddresses } from './endpoints.ts';
@@ -99,8 +100,8 @@ export function headlessForecasts(
   all.sort(
     (a, b) =>
       a.headroomBytes - b.headroomBytes ||
-      a.namespace.localeCompare(b.namespace) ||
-      a.service.localeCompare(b.service),
+      byCodeUnit(a.namespace, b.namespace) ||
+      byCodeUnit(a.service, b.service),
   );
   return {
     forecasts: all.slice(0, settings.maxServices),

@@ -2,7 +2,7 @@
 export { BAR_SCALE_BYTES, type BarGeometry, barGeometry } from './headroom-bar.ts';
 export { escapeHtml, html, SafeHtml } from './html.ts';
 export { DEFAULT_REFRESH_SECONDS, type PageOptions, renderStatusPage, VERDICT_LABELS } from './page.ts';
-export { notReadyReason } from './readiness.ts';
+export { notReadyReason, type Readiness } from './readiness.ts';
 export {
   ALLOWED_METHODS,
   buildServer,

@@ -242,6 +242,34 @@ describe('/readyz', () => {
   });
 });
 
+describe('/readyz with a readiness function', () => {
+  it('answers from readiness() and never builds the status snapshot', async () => {
+    let ready = false;
+    let statusCalls = 0;
+    const cheap = buildServer({
+      registry: scrapeRegistry,
+      status: () => {
+        statusCalls++;
+        return snapshot;
+      },
+      readiness: () => ({ ready, config: { loaded: true } }),
+    });
+    await new Promise<void>((resolve) => cheap.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(cheap.address() as AddressInfo).port}/readyz`;
+    try {
+      let res = await fetch(url);
+      expect([res.status, await res.text()]).toEqual([503, 'first probe round not finished\n']);
+      ready = true;
+      res = await fetch(url);
+      expect([res.status, await res.text()]).toEqual([200, 'ready\n']);
+      expect(statusCalls).toBe(0);
+    } finally {
+      cheap.closeAllConnections();
+      await new Promise<void>((resolve) => cheap.close(() => resolve()));
+    }
+  });
+});
+
 describe('failures', () => {
   it.each(['/', '/status', '/readyz'])(
     'a throwing status() makes %s answer 500, is logged, and the server keeps serving',
