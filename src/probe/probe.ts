@@ -90,8 +90,8 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   const started = deps.clock.monotonicMs();
   const name = spec.name.toLowerCase();
   const question: LookupQuestion = { name, family: spec.family, search: spec.search, ndots: spec.ndots };
-  const table = new Map<string, Exchange>();
-  const get = (key: ExchangeKey) => table.get(keyOf(key));
+  const table = new ExchangeStore();
+  const get = (key: ExchangeKey) => table.get(key);
 
   const fetch = async (key: ExchangeKey, ednsPayloadSize?: number): Promise<Exchange> => {
     const request = {
@@ -108,7 +108,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     const needs = new Map<string, ExchangeKey>();
     for (const run of Object.values(runs)) {
       if (run.done) continue;
-      for (const key of run.need) if (!table.has(keyOf(key))) needs.set(keyOf(key), key);
+      for (const key of run.need) if (!table.has(key)) needs.set(keyOf(key), key);
     }
     if (needs.size === 0) break;
     if (round >= MAX_ROUNDS) {
@@ -120,7 +120,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     // musl sends the A and AAAA queries of one step in parallel; so do we.
     const keys = [...needs.values()];
     const results = await Promise.all(keys.map((key) => fetch(key)));
-    for (const [i, key] of keys.entries()) table.set(keyOf(key), results[i] as Exchange);
+    for (const [i, key] of keys.entries()) table.set(key, results[i] as Exchange);
     runs = runModels(question, get);
   }
 
@@ -140,13 +140,13 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
         const known = get(key);
         if (known) return known;
         const fresh = await fetch(key);
-        table.set(keyOf(key), fresh);
+        table.set(key, fresh);
         return fresh;
       };
       const udp = await ensure('udp');
       const wantTcp =
         spec.tcp !== 'when-needed' ||
-        table.has(keyOf({ fqdn: answeringName, qtype, transport: 'tcp' })) ||
+        table.has({ fqdn: answeringName, qtype, transport: 'tcp' }) ||
         (udp.ok && (udp.truncated || udp.cut || udp.oversize));
       const [tcp, edns] = await Promise.all([
         wantTcp ? ensure('tcp') : null,
@@ -174,6 +174,42 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     startedAtMs,
     durationSeconds: (deps.clock.monotonicMs() - started) / 1000,
   };
+}
+
+/**
+ * The exchanges of one probe by name, qtype and transport. The client models look exchanges up
+ * hundreds of times per probe (every model replays its walk each round, ADR 1); nested lookups
+ * build no key string per call, which a `${fqdn}|${qtype}|${transport}` key did.
+ */
+class ExchangeStore {
+  readonly #byName = new Map<string, Map<string, Exchange>>();
+
+  get(key: ExchangeKey): Exchange | undefined {
+    return this.#byName.get(key.fqdn)?.get(slotOf(key));
+  }
+
+  has(key: ExchangeKey): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: ExchangeKey, exchange: Exchange): void {
+    let slots = this.#byName.get(key.fqdn);
+    if (slots === undefined) {
+      slots = new Map();
+      this.#byName.set(key.fqdn, slots);
+    }
+    slots.set(slotOf(key), exchange);
+  }
+}
+
+/** Constant strings per qtype and transport, so a lookup allocates nothing. */
+const SLOTS: Readonly<Record<Qtype, Readonly<Record<ExchangeKey['transport'], string>>>> = {
+  A: { udp: 'A/udp', tcp: 'A/tcp' },
+  AAAA: { udp: 'AAAA/udp', tcp: 'AAAA/tcp' },
+};
+
+function slotOf(key: ExchangeKey): string {
+  return SLOTS[key.qtype][key.transport];
 }
 
 function keyOf(key: ExchangeKey): string {

@@ -6,7 +6,7 @@
  */
 
 /** UTF-8 length without allocating (this runs for every candidate of every probe). */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 

@@ -3,7 +3,7 @@
  * lives here; when a library moves on to the next name is a per-library rule and lives in the
  * client models (src/clients): musl moves on only on NXDOMAIN, glibc also on NODATA and SERVFAIL.
  */
-import { queryKeyName } from './query-name.ts';
+import { queryKeyName, utf8Length } from './query-name.ts';
 
 /** The resolv.conf settings that shape a search walk. */
 export interface SearchRules {
@@ -11,11 +11,33 @@ export interface SearchRules {
   readonly ndots: number;
 }
 
-const encoder = new TextEncoder();
+const byteLength = utf8Length;
 
-function byteLength(s: string): number {
-  return encoder.encode(s).length;
+/**
+ * Each client model recomputes its walk from the question on every round of a probe (ADR 1), so
+ * the same candidates are asked for about ten times per probe. They depend only on the name and
+ * the rules object, which lives for one probe: memoised per rules object, and gone with it.
+ */
+function memoised<T>(
+  cache: WeakMap<SearchRules, Map<string, T>>,
+  name: string,
+  conf: SearchRules,
+  compute: () => T,
+): T {
+  let byName = cache.get(conf);
+  if (byName === undefined) {
+    byName = new Map();
+    cache.set(conf, byName);
+  }
+  let value = byName.get(name);
+  if (value === undefined) {
+    value = compute();
+    byName.set(name, value);
+  }
+  return value;
 }
+
+const muslCache = new WeakMap<SearchRules, Map<string, readonly string[]>>();
 
 function countDots(s: string): number {
   let n = 0;
@@ -34,7 +56,11 @@ function countDots(s: string): number {
  * musl iterates but cannot encode (over 253 bytes, a "." search domain) is kept: what musl
  * does with it differs by version (see isEncodableQueryName and the client models).
  */
-export function muslCandidates(name: string, conf: SearchRules): string[] {
+export function muslCandidates(name: string, conf: SearchRules): readonly string[] {
+  return memoised(muslCache, name, conf, () => computeMuslCandidates(name, conf));
+}
+
+function computeMuslCandidates(name: string, conf: SearchRules): string[] {
   const total = byteLength(name);
   // __lookup_name: `if ((l = strnlen(name, 255))-1 >= 254) return EAI_NONAME;`
   if (total === 0 || total > 254) return [];
@@ -82,6 +108,12 @@ export interface GlibcSearchPlan {
  * means the root); then the name as is, unless it was tried first or the root was on the list.
  */
 export function glibcSearchPlan(name: string, conf: SearchRules): GlibcSearchPlan {
+  return memoised(glibcCache, name, conf, () => computeGlibcSearchPlan(name, conf));
+}
+
+const glibcCache = new WeakMap<SearchRules, Map<string, GlibcSearchPlan>>();
+
+function computeGlibcSearchPlan(name: string, conf: SearchRules): GlibcSearchPlan {
   const dots = countDots(name);
   const trailingDot = name.endsWith('.');
   const asIsFirst = dots >= conf.ndots || trailingDot;
