@@ -177,7 +177,6 @@ async function main() {
         `interval: ${run.intervalS}s`,
         'timeout: 2s',
         'jitter: 0.1',
-        'concurrency: 64',
         'queriesPerSecond: 5000',
         'logLevel: error',
         `resolvConf: ${join(dir, 'resolv.conf')}`,
