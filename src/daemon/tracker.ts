@@ -40,7 +40,13 @@ interface Entry {
   verdict: Verdict | 'pending';
   verdictSinceMs: number | null;
   lastProbeAtMs: number | null;
-  report: ProbeReportJson | null;
+  /**
+   * The last report, serialised. Read only by /status and the page, while every target holds one
+   * for good: as one string it is a third smaller than the ~60 objects of the document, and the
+   * garbage collector never has to trace it (at 10,000 targets that is 600,000 objects fewer to
+   * mark on every major collection).
+   */
+  reportText: string | null;
   history: { atMs: number; bytes: number }[];
 }
 
@@ -78,7 +84,7 @@ export class StatusTracker {
               verdict: 'pending',
               verdictSinceMs: null,
               lastProbeAtMs: null,
-              report: null,
+              reportText: null,
               history: [],
             },
       );
@@ -101,7 +107,7 @@ export class StatusTracker {
     const entry = this.#entries.get(key);
     if (!entry) return null; // removed by a reload while in flight
     const from = entry.verdict;
-    entry.report = report;
+    entry.reportText = JSON.stringify(report);
     entry.lastProbeAtMs = atMs;
     if (report.fullBytes !== null) {
       entry.history.push({ atMs, bytes: report.fullBytes });
@@ -143,7 +149,9 @@ export class StatusTracker {
     });
     entry.verdict = 'error';
     entry.verdictSinceMs = atMs;
-    return entry.report ? { target: entry.target, from, to: 'error', report: entry.report } : null;
+    return entry.reportText === null
+      ? null
+      : { target: entry.target, from, to: 'error', report: JSON.parse(entry.reportText) as ProbeReportJson };
   }
 
   #pushFailure(record: FailureRecord): void {
@@ -151,7 +159,7 @@ export class StatusTracker {
     if (this.#failures.length > MAX_FAILURES) this.#failures.length = MAX_FAILURES;
   }
 
-  /** Targets worst first. */
+  /** Targets worst first, each with its last report (parsed anew on each call). */
   targets(): TargetStatus[] {
     return sortWorstFirst(
       [...this.#entries.values()].map((e) => ({
@@ -164,7 +172,7 @@ export class StatusTracker {
         verdict: e.verdict,
         verdictSinceMs: e.verdictSinceMs,
         lastProbeAtMs: e.lastProbeAtMs,
-        report: e.report,
+        report: e.reportText === null ? null : (JSON.parse(e.reportText) as ProbeReportJson),
       })),
     );
   }

@@ -66,6 +66,18 @@ function stages(text: string): { image: string; name: string | null; body: Instr
   return out;
 }
 
+/** The final stage's `ENV KEY=value` settings: the environment the container starts with. */
+function imageEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const ins of stages(DOCKERFILE).at(-1)?.body ?? []) {
+    if (ins.op !== 'ENV') continue;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|(\S*))$/.exec(ins.args);
+    if (!m) throw new Error(`ENV line this test cannot read: ${ins.args}`);
+    env[m[1] as string] = m[2] ?? m[3] ?? '';
+  }
+  return env;
+}
+
 /** Would .dockerignore let this context path into the build? (`*` then `!path` exceptions.) */
 function included(rel: string): boolean {
   let keep = true;
@@ -222,6 +234,26 @@ describe('the image layout, rebuilt in a temporary directory', () => {
   it('the ENTRYPOINT (node /app/dist/main.js) prints the version from /app/package.json', async () => {
     const { stdout } = await exec(process.execPath, [path.join(app, 'dist/main.js'), '--version']);
     expect(stdout.trim()).toBe(PACKAGE.version);
+  });
+
+  it("starts with the image's ENV: Node accepts every NODE_OPTIONS flag and applies the heap settings", async () => {
+    // Node refuses some V8 flags in NODE_OPTIONS (exit 9), which would stop every pod at start.
+    const env = imageEnv();
+    expect(env.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
+    const { stdout } = await exec(
+      process.execPath,
+      ['-e', "console.log(require('node:v8').getHeapStatistics().heap_size_limit)"],
+      { env: { ...process.env, ...env } },
+    );
+    const limitMiB = Number(stdout.trim()) / 1024 / 1024;
+    const oldSpaceMiB = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
+    // The heap limit is the old space plus the young generation: within a few tens of MiB of it.
+    expect(limitMiB).toBeGreaterThanOrEqual(oldSpaceMiB);
+    expect(limitMiB).toBeLessThan(oldSpaceMiB + 64);
+    const version = await exec(process.execPath, [path.join(app, 'dist/main.js'), '--version'], {
+      env: { ...process.env, ...env },
+    });
+    expect(version.stdout.trim()).toBe(PACKAGE.version);
   });
 
   it('the ENTRYPOINT accepts the shipped config (check-config)', async () => {
