@@ -47,7 +47,37 @@ interface Entry {
    * mark on every major collection).
    */
   reportText: string | null;
-  history: { atMs: number; bytes: number }[];
+  history: SizeHistory;
+}
+
+/**
+ * The last HISTORY_SAMPLES complete sizes of a target, oldest first, in one typed array: twelve
+ * `{atMs, bytes}` objects (each with a boxed double) were the largest thing every target held
+ * once its history was full.
+ */
+class SizeHistory {
+  /** [atMs, bytes] pairs in a ring; `#start` is the oldest, `#count` how many are set. */
+  readonly #pairs = new Float64Array(2 * HISTORY_SAMPLES);
+  #start = 0;
+  #count = 0;
+
+  push(atMs: number, bytes: number): void {
+    const slot = (this.#start + this.#count) % HISTORY_SAMPLES;
+    this.#pairs[2 * slot] = atMs;
+    this.#pairs[2 * slot + 1] = bytes;
+    if (this.#count < HISTORY_SAMPLES) this.#count++;
+    else this.#start = (this.#start + 1) % HISTORY_SAMPLES;
+  }
+
+  /** The samples, oldest first. */
+  samples(): { atMs: number; bytes: number }[] {
+    const out: { atMs: number; bytes: number }[] = [];
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#start + i) % HISTORY_SAMPLES;
+      out.push({ atMs: this.#pairs[2 * slot] as number, bytes: this.#pairs[2 * slot + 1] as number });
+    }
+    return out;
+  }
 }
 
 /** Least-squares slope of bytes over time (bytes per ms), or 0 with fewer than 3 distinct sizes. */
@@ -85,7 +115,7 @@ export class StatusTracker {
               verdictSinceMs: null,
               lastProbeAtMs: null,
               reportText: null,
-              history: [],
+              history: new SizeHistory(),
             },
       );
     }
@@ -97,7 +127,7 @@ export class StatusTracker {
   shrinking(key: string, atMs: number, fullBytes: number | null): boolean {
     const entry = this.#entries.get(key);
     if (!entry || fullBytes === null || fullBytes > 512) return false;
-    const samples = [...entry.history, { atMs, bytes: fullBytes }].slice(-HISTORY_SAMPLES);
+    const samples = [...entry.history.samples(), { atMs, bytes: fullBytes }].slice(-HISTORY_SAMPLES);
     const slope = growthPerMs(samples);
     return slope > 0 && (512 - fullBytes) / slope < TREND_HORIZON_MS;
   }
@@ -110,8 +140,7 @@ export class StatusTracker {
     entry.reportText = JSON.stringify(report);
     entry.lastProbeAtMs = atMs;
     if (report.fullBytes !== null) {
-      entry.history.push({ atMs, bytes: report.fullBytes });
-      if (entry.history.length > HISTORY_SAMPLES) entry.history.shift();
+      entry.history.push(atMs, report.fullBytes);
     }
     if (from === report.verdict) return null;
     if (report.verdict !== 'ok') {
