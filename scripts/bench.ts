@@ -2,7 +2,8 @@
  * `npm run bench`: the daemon's footprint with N targets, measured, with a peer measured in the same
  * run. Starts the lab on loopback, then for each N runs the real daemon process (`dns-headroom
  * daemon`) against it, waits for the first full round, and over one further interval samples the
- * daemon's CPU time and RSS from /proc and counts the queries the lab received.
+ * daemon's CPU time and RSS from /proc, counts the queries the lab received, and scrapes /metrics
+ * every 30 s as Prometheus does (the peer has no metrics to scrape).
  *
  * The peer is the cheapest way Node has to send the same queries: a process that asks Node's
  * built-in c-ares resolver (`dns.promises.Resolver`, pointed at the lab) for the same names at the
@@ -83,15 +84,29 @@ async function procStat(pid: number): Promise<{ cpuTicks: number; rssKiB: number
 }
 
 /** Samples a process for `seconds`: CPU share of one core, peak and final RSS. */
-async function measure(pid: number, seconds: number, queries: () => number) {
+/** Prometheus scrapes the daemon this often (deploy/kustomize/components/servicemonitor). */
+const SCRAPE_EVERY_S = 30;
+
+/**
+ * Samples a process for `seconds`: CPU share of one core, peak and final RSS. With `scrape`, also
+ * fetches it every SCRAPE_EVERY_S (first after half of that), as Prometheus does: at 10,000
+ * targets a scrape is about 30 MB of text, part of what running the daemon costs.
+ */
+async function measure(pid: number, seconds: number, queries: () => number, scrape?: () => Promise<number>) {
   const start = await procStat(pid);
   const q0 = queries();
   const t0 = performance.now();
   let peakKiB = start.rssKiB;
   let last = start;
   const end = t0 + seconds * 1000;
+  let nextScrape = t0 + (SCRAPE_EVERY_S * 1000) / 2;
+  const scrapes: number[] = [];
   while (performance.now() < end) {
     await new Promise((r) => setTimeout(r, 1000));
+    if (scrape && performance.now() >= nextScrape) {
+      nextScrape += SCRAPE_EVERY_S * 1000;
+      scrapes.push(await scrape());
+    }
     last = await procStat(pid);
     peakKiB = Math.max(peakKiB, last.rssKiB);
   }
@@ -104,6 +119,7 @@ async function measure(pid: number, seconds: number, queries: () => number) {
     peakRssMiB: peakKiB / 1024,
     qps: (queries() - q0) / wallS,
     queries: queries() - q0,
+    scrapes,
   };
 }
 
@@ -201,7 +217,12 @@ async function main() {
           (run.intervalS + 30) * 1000,
           'first round',
         );
-        const m = await measure(child.pid as number, run.intervalS, () => lab.queries.total);
+        const m = await measure(
+          child.pid as number,
+          run.intervalS,
+          () => lab.queries.total,
+          async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).arrayBuffer()).byteLength,
+        );
         child.kill('SIGTERM');
         await exited(child);
 
@@ -232,6 +253,7 @@ async function main() {
           [
             `N=${run.n} every ${run.intervalS}s:`,
             `  daemon  CPU ${m.cpuPercent.toFixed(2)}% of a core, RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}), ${m.qps.toFixed(1)} queries/s, ${ours.toFixed(3)} CPU-s per 1000 queries${verdict}`,
+            `          scraped ${m.scrapes.length}x (every ${SCRAPE_EVERY_S} s, ${(Math.max(0, ...m.scrapes) / 1e6).toFixed(1)} MB each), as Prometheus does`,
             `  peer    CPU ${p.cpuPercent.toFixed(2)}% of a core, RSS ${p.rssMiB.toFixed(1)} MiB, ${p.qps.toFixed(1)} queries/s, ${theirs.toFixed(3)} CPU-s per 1000 queries (c-ares, same names)`,
             `  ratio   CPU per query ${(ours / theirs).toFixed(2)}x the peer, RSS ${(m.peakRssMiB / p.rssMiB).toFixed(2)}x`,
           ].join('\n'),

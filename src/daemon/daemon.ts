@@ -39,7 +39,7 @@ import {
 } from '../kube/index.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type TargetLabels, withExchangeMetrics } from '../metrics/index.ts';
-import { Registry } from '../metrics/prom-client.ts';
+import { FastRegistry } from '../metrics/registry.ts';
 import {
   createNetTransport,
   type DnsTransport,
@@ -127,7 +127,7 @@ export class Daemon {
   #discovery: ClusterDiscovery | null = null;
   #retargetQueued = false;
   readonly #tracker = new StatusTracker();
-  readonly #registry = new Registry();
+  readonly #registry = new FastRegistry();
   readonly #metrics: Metrics;
   readonly #bucket: TokenBucket;
   readonly #transport: DnsTransport;
@@ -437,7 +437,7 @@ export class Daemon {
   #ready = false;
 
   /** The metrics registry (tests scrape it directly). */
-  get registry(): Registry {
+  get registry(): FastRegistry {
     return this.#registry;
   }
 

@@ -8,6 +8,7 @@ export {
   type MetricsOptions,
   type TargetLabels,
 } from './metrics.ts';
+export { FastRegistry } from './registry.ts';
 export {
   createServiceMetrics,
   type ServiceLabels,

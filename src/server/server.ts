@@ -8,6 +8,7 @@
  * carries headers for a page that loads nothing from anywhere (CSP `default-src 'none'`).
  * A handler that throws answers 500 and is logged; the server keeps serving (STYLE.md principle 1).
  */
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { http } from '../builtins.ts';
 import type { StatusSnapshot } from '../daemon/status.ts';
@@ -18,6 +19,8 @@ import { statusDocument } from './status-json.ts';
 /** What /metrics needs of a registry: a prom-client `Registry` has this shape. */
 export interface MetricsRegistry {
   metrics(): Promise<string>;
+  /** The same text in pieces, written as they come (FastRegistry); preferred when present. */
+  chunks?(): AsyncIterable<string>;
   readonly contentType: string;
 }
 
@@ -68,6 +71,8 @@ interface Reply {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
+  /** Instead of `body`: pieces after the first, sent with chunked transfer encoding. */
+  readonly rest?: AsyncIterator<string>;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -80,11 +85,20 @@ function text(status: number, body: string, headers?: Readonly<Record<string, st
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [
     '/metrics',
-    async ({ registry }) => ({
-      status: 200,
-      contentType: registry.contentType,
-      body: await registry.metrics(),
-    }),
+    async ({ registry }) => {
+      if (registry.chunks === undefined) {
+        return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
+      }
+      // The first piece is awaited here, so a registry that fails at once still gets a 500.
+      const pieces = registry.chunks()[Symbol.asyncIterator]();
+      const first = await pieces.next();
+      return {
+        status: 200,
+        contentType: registry.contentType,
+        body: first.done ? '' : first.value,
+        rest: pieces,
+      };
+    },
   ],
   // Liveness: answering at all proves the event loop runs (CoreDNS health: "We're always healthy").
   ['/healthz', () => text(200, 'ok')],
@@ -113,7 +127,8 @@ function pathOf(url: string | undefined): string {
   return end === -1 ? raw : raw.slice(0, end);
 }
 
-function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+async function send(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
+  if (reply.rest !== undefined) return sendChunked(req, res, reply, reply.rest);
   const body = Buffer.from(reply.body, 'utf8');
   res.writeHead(reply.status, {
     ...SECURITY_HEADERS,
@@ -125,13 +140,56 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * Writes a reply whose length is not known in advance, piece by piece, waiting for the socket to
+ * drain whenever it is full. A failure after the headers cannot become a 500: it is logged and
+ * the connection cut, so Prometheus sees a failed scrape rather than a short one.
+ */
+async function sendChunked(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  rest: AsyncIterator<string>,
+): Promise<void> {
+  res.writeHead(reply.status, { ...SECURITY_HEADERS, ...reply.headers, 'Content-Type': reply.contentType });
+  if (req.method === 'HEAD') {
+    await rest.return?.();
+    res.end();
+    return;
+  }
+  let piece: string | undefined = reply.body;
+  while (piece !== undefined) {
+    if (!res.write(piece) && !res.destroyed) await drainedOrClosed(res);
+    if (res.destroyed) {
+      await rest.return?.();
+      return;
+    }
+    const next = await rest.next();
+    piece = next.done ? undefined : next.value;
+  }
+  res.end();
+}
+
+/** Resolves when the socket can take more, or when it is gone (then `drain` never comes). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = pathOf(req.url);
   const route = ROUTES.get(path);
-  if (route === undefined) return send(req, res, text(404, 'not found'));
+  if (route === undefined) return await send(req, res, text(404, 'not found'));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     // RFC 9110 15.5.6: a 405 lists the methods the resource supports.
-    return send(req, res, text(405, 'method not allowed', { Allow: ALLOWED_METHODS }));
+    return await send(req, res, text(405, 'method not allowed', { Allow: ALLOWED_METHODS }));
   }
   let reply: Reply;
   try {
@@ -140,7 +198,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     deps.log?.error({ err, method: req.method, path }, 'http handler failed');
     reply = text(500, 'internal server error');
   }
-  send(req, res, reply);
+  await send(req, res, reply);
 }
 
 /** Builds the HTTP server. It does not listen: the caller (main, or a test) does. */

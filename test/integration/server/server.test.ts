@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../../src/daemon/status.ts';
+import { FastRegistry } from '../../../src/metrics/registry.ts';
+import { CHUNK_CHARS, TargetSeries } from '../../../src/metrics/target-series.ts';
 import {
   ALLOWED_METHODS,
   buildServer,
@@ -239,6 +241,53 @@ describe('/readyz', () => {
   it('stays ready through a failed config reload (the last good config keeps running)', async () => {
     snapshot = { ...BASE, config: { ...BASE.config, lastReloadSuccessful: false, issues: ['bad'] } };
     expect((await get('/readyz')).status).toBe(200);
+  });
+});
+
+describe('/metrics from a registry that writes in pieces (FastRegistry)', () => {
+  it('streams the whole exposition chunked, HEAD sends none of it, and a client gone mid-way harms nothing', async () => {
+    const fast = new FastRegistry();
+    fast.setDefaultLabels({ node: 'node-a' });
+    const series = new TargetSeries(fast, []);
+    for (let i = 0; i < 2_000; i++) {
+      const r = series.record({ target: `t${i}.lab.test`, family: 'unspec', server: '192.0.2.53:53' });
+      r.verdict = 'ok';
+      r.success = 1;
+      r.clients = [4, 4, 4, 4];
+    }
+    const streaming = buildServer({ registry: fast, status: () => snapshot });
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', () => resolve()));
+    const base = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`;
+    try {
+      const expected = await fast.metrics();
+      expect(expected.length).toBeGreaterThan(4 * CHUNK_CHARS); // several pieces, not one
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('transfer-encoding')).toBe('chunked');
+      expect(res.headers.get('content-type')).toBe(fast.contentType);
+      expect(await res.text()).toBe(expected);
+
+      const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+
+      // A scraper that reads a little and hangs up: the server stops writing and keeps serving.
+      await new Promise<void>((resolve, reject) => {
+        const req = request(`${base}/metrics`, (r) => {
+          r.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (err) => (req.destroyed ? resolve() : reject(err)));
+        req.end();
+      });
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toBe(expected);
+    } finally {
+      streaming.closeAllConnections();
+      await new Promise<void>((resolve) => streaming.close(() => resolve()));
+    }
   });
 });
 

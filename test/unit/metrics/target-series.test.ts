@@ -3,8 +3,9 @@
  * names re-labels the info metric without dropping what targets measured, and a removed target
  * leaves no series behind.
  */
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { FastRegistry } from '../../../src/metrics/index.ts';
 import { TargetSeries } from '../../../src/metrics/target-series.ts';
 import { parseSamples } from '../../helpers/prom-text.ts';
 
@@ -48,5 +49,49 @@ describe('TargetSeries', () => {
     measured(series);
     series.remove(T);
     expect(parseSamples(await registry.metrics()).filter((s) => s.labels.target === T.target)).toEqual([]);
+  });
+});
+
+describe('FastRegistry', () => {
+  /** Per-target families with measured, pending and hostile label values, default labels, and a plain gauge. */
+  function populated(registry: Registry) {
+    registry.setDefaultLabels({ node: 'node-"a"\\b' });
+    const series = new TargetSeries(registry, ['team']);
+    measured(series);
+    const odd = series.record({
+      target: 'odd"name\\with\nbreaks.lab.test',
+      family: 'inet',
+      server: '[2001:db8::53]:53',
+    });
+    odd.info = { team: 'pay"ments' };
+    odd.verdict = 'failing';
+    odd.success = 1;
+    odd.clients = [0, 3, 3, 3];
+    odd.lastProbeSeconds = 1_795_000_000.125;
+    odd.qtypes = new Map([
+      ['AAAA', { udpBytes: 540, udpAddresses: 0, truncated: 1, fullBytes: 700, fullAddresses: 20, tcp: 0 }],
+    ]);
+    series.record({ target: 'pending.lab.test', family: 'inet6', server: '198.51.100.53:53' });
+    new Gauge({
+      name: 'dnsheadroom_test_plain',
+      help: 'A plain gauge.',
+      labelNames: ['transport'],
+      registers: [registry],
+    }).set({ transport: 'udp' }, 3);
+  }
+
+  it("writes the same exposition text as prom-client's own formatting", async () => {
+    const plain = new Registry();
+    const fast = new FastRegistry();
+    populated(plain);
+    populated(fast);
+    const expected = await plain.metrics();
+    const actual = await fast.metrics();
+    expect(actual).toBe(expected);
+    // The per-target families are really in it, escaped, with the default label (not an empty comparison).
+    expect(actual).toContain('dnsheadroom_target_info{target="odd\\"name\\\\with\\nbreaks.lab.test"');
+    expect(actual).toContain('dnsheadroom_headroom_bytes{target="odd');
+    expect(actual).toContain('node="node-\\"a\\"\\\\b"');
+    expect(actual.match(/^dnsheadroom_verdict\{/gm)).toHaveLength(15);
   });
 });
