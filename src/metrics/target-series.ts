@@ -111,6 +111,18 @@ function labelPrefix(r: TargetRecord): string {
   return prefix;
 }
 
+/** `,name="value"…` for the labels beyond the prefix; the constant ones (qtype, client, verdict) once. */
+const extraTexts = new WeakMap<readonly (readonly [string, string])[], string>();
+function extraText(extra: readonly (readonly [string, string])[]): string {
+  let text = extraTexts.get(extra);
+  if (text === undefined) {
+    text = '';
+    for (const [k, v] of extra) text += `,${k}="${escapeLabelValue(v)}"`;
+    extraTexts.set(extra, text);
+  }
+  return text;
+}
+
 function scrapeTimeGauge(
   name: string,
   help: string,
@@ -132,7 +144,7 @@ function scrapeTimeGauge(
     let pending = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge`;
     for (const [r, extra, value] of visit()) {
       let labels = labelPrefix(r);
-      for (const [k, v] of extra) labels += `,${k}="${escapeLabelValue(v)}"`;
+      labels += extraText(extra);
       const line = `\n${name}{${labels}${defaults}} ${formatValue(value)}`;
       lines.push(line);
       size += line.length;
