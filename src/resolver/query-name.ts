@@ -22,10 +22,26 @@ export function isEncodableQueryName(name: string): boolean {
   if (s.endsWith('.')) return false;
   if (utf8Length(s) > MAX_QUERY_NAME_BYTES) return false;
   if (s === '') return true;
-  return s.split('.').every((label) => {
-    const n = utf8Length(label);
-    return n >= 1 && n <= MAX_LABEL_BYTES;
-  });
+  // Label by label without split(): the client models ask this for every candidate of every
+  // round of every probe.
+  let labelBytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (labelBytes === 0 || labelBytes > MAX_LABEL_BYTES) return false;
+      labelBytes = 0;
+    } else if (c < 0x80) labelBytes += 1;
+    else if (c < 0x800) labelBytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+      labelBytes += 4; // a surrogate pair is one 4-byte UTF-8 sequence
+      i++;
+    } else labelBytes += 3; // lone surrogates become U+FFFD, 3 bytes, as in Buffer.byteLength
+  }
+  return labelBytes >= 1 && labelBytes <= MAX_LABEL_BYTES;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 /** The table key for a name: lower-case, one trailing dot removed (the name stays absolute). */

@@ -115,8 +115,37 @@ describe('query names', () => {
       false,
     ], // 254 bytes
     ['', true],
+    ['.', true],
+    [`${'é'.repeat(31)}x.com`, true], // 63 bytes in UTF-8
+    [`${'é'.repeat(32)}.com`, false], // 64 bytes
+    [`${'😀'.repeat(15)}abc.com`, true], // 15 surrogate pairs of 4 bytes + 3 = 63
+    [`${'😀'.repeat(16)}.com`, false], // 64
+    [`${'\ud800'.repeat(21)}.com`, true], // lone surrogates count 3 bytes each (U+FFFD): 63
+    [`${'\ud800'.repeat(22)}.com`, false],
   ])('%s encodable: %s', (name, expected) => {
     expect(isEncodableQueryName(name)).toBe(expected);
+  });
+
+  it('counts label bytes as UTF-8, like Buffer.byteLength, for any mix of characters', () => {
+    // The reference: split into labels and measure each with Buffer.byteLength.
+    const reference = (name: string) => {
+      const s = name.endsWith('.') ? name.slice(0, -1) : name;
+      if (s.endsWith('.') || Buffer.byteLength(s) > 253) return false;
+      if (s === '') return true;
+      return s.split('.').every((l) => Buffer.byteLength(l) >= 1 && Buffer.byteLength(l) <= 63);
+    };
+    const alphabet = ['a', '.', 'é', '€', '😀', '\ud800', '\udc00', '-'];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed;
+    };
+    for (let n = 0; n < 2000; n++) {
+      const length = next() % 90;
+      let name = '';
+      for (let i = 0; i < length; i++) name += alphabet[next() % alphabet.length];
+      expect(isEncodableQueryName(name), JSON.stringify(name)).toBe(reference(name));
+    }
   });
 
   it.each([
