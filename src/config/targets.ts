@@ -25,7 +25,9 @@ export interface ExpandedTarget {
  * family and the server. Spaces separate the parts: a valid name never contains one.
  */
 export function targetKey(name: string, family: Family, server: ServerAddress): string {
-  return `${name.toLowerCase()} ${family} ${formatServerAddress(server)}`;
+  // join(): one flat string per key; a template literal keeps its pieces as a tree of strings,
+  // which every target would hold for as long as it is configured.
+  return [name.toLowerCase(), family, formatServerAddress(server)].join(' ');
 }
 
 /**
@@ -38,8 +40,17 @@ export function expandTargets(
   resolvServers: readonly ServerAddress[],
 ): readonly ExpandedTarget[] {
   const units = new Map<string, ExpandedTarget>();
+  // One object per distinct server, shared by its units, so they share its label string too.
+  const shared = new Map<string, ServerAddress>();
+  const canonical = (server: ServerAddress) => {
+    const text = formatServerAddress(server);
+    const first = shared.get(text);
+    if (first !== undefined) return first;
+    shared.set(text, server);
+    return server;
+  };
   for (const target of config.targets) {
-    const servers = target.servers.length > 0 ? target.servers : resolvServers;
+    const servers = (target.servers.length > 0 ? target.servers : resolvServers).map(canonical);
     for (const family of target.families) {
       for (const server of servers) {
         const key = targetKey(target.name, family, server);

@@ -38,7 +38,21 @@ export function parseServerAddress(text: string): ServerParse {
   return { ok: true, server: { host, port } };
 }
 
+/**
+ * `HOST:PORT` per server object. Every probe unit of a server shares the object (expandTargets), so
+ * with this cache 10,000 targets of one nameserver hold one label string, not 10,000 copies.
+ */
+const formatted = new WeakMap<ServerAddress, string>();
+
 /** `HOST:PORT`, with IPv6 in brackets: the form used in reports and metric labels. */
 export function formatServerAddress(server: ServerAddress): string {
-  return net.isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+  let text = formatted.get(server);
+  if (text === undefined) {
+    // join() builds one flat string; a template literal leaves a tree of string pieces behind.
+    text = net.isIPv6(server.host)
+      ? ['[', server.host, ']:', server.port].join('')
+      : [server.host, server.port].join(':');
+    formatted.set(server, text);
+  }
+  return text;
 }

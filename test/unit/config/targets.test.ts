@@ -62,6 +62,24 @@ describe('expandTargets', () => {
     expect(Object.isFrozen(units)).toBe(true);
     expect(Object.isFrozen(units[0])).toBe(true);
   });
+
+  it('gives every unit of one server the same server object, however often the config spells it', () => {
+    // Shared objects share their formatted label string (formatServerAddress caches per object).
+    const config = configOf({
+      targets: [
+        { name: 'a.example.com', servers: ['127.0.0.1:5300', '[::1]:5300'] },
+        { name: 'b.example.com', servers: ['127.0.0.1:5300'] },
+        { name: 'c.example.com', servers: ['[::1]:5300'] },
+      ],
+    });
+    const units = expandTargets(config, RESOLV);
+    const v4 = units.filter((u) => u.key.endsWith(' 127.0.0.1:5300'));
+    const v6 = units.filter((u) => u.key.endsWith(' [::1]:5300'));
+    expect(v4.map((u) => u.name)).toEqual(['a.example.com', 'b.example.com']);
+    expect(v4[1]?.server).toBe(v4[0]?.server);
+    expect(v6.map((u) => u.name)).toEqual(['a.example.com', 'c.example.com']);
+    expect(v6[1]?.server).toBe(v6[0]?.server);
+  });
 });
 
 describe('diffTargets', () => {
