@@ -5,9 +5,10 @@
  * daemon's CPU time and RSS from /proc, counts the queries the lab received, and scrapes /metrics
  * every 30 s as Prometheus does (the peer has no metrics to scrape).
  *
- * The peer is the cheapest way Node has to send the same queries: a process that asks Node's
- * built-in c-ares resolver (`dns.promises.Resolver`, pointed at the lab) for the same names at the
- * same query rate, with no search walk, TCP, parsing of sizes or metrics. Ratios say what dns-headroom's
+ * The peer is the cheapest way Node has to send the same queries: a process, with the daemon's
+ * environment (NODE_OPTIONS), that asks Node's built-in c-ares resolver (`dns.promises.Resolver`,
+ * pointed at the lab) for the same names at the same query rate, with no search walk, TCP, parsing
+ * of sizes or metrics. Ratios say what dns-headroom's
  * measurements cost on top of merely asking.
  *
  * Targets (issue 4): 1,000 targets every 30 s within 1% of a core and 80 MiB RSS; 10,000 every 60 s
@@ -226,6 +227,8 @@ async function main() {
         child.kill('SIGTERM');
         await exited(child);
 
+        // The peer runs with the image's environment too (NODE_OPTIONS), so the ratios compare the
+        // work done, not the heap settings.
         const peer = spawn(
           process.execPath,
           [
@@ -236,7 +239,7 @@ async function main() {
             String(run.n),
             String(run.intervalS),
           ],
-          { stdio: 'ignore' },
+          { stdio: 'ignore', env: { ...process.env, ...env } },
         );
         await new Promise((r) => setTimeout(r, 2000));
         const p = await measure(peer.pid as number, Math.min(run.intervalS, 20), () => lab.queries.total);
