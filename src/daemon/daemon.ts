@@ -53,6 +53,7 @@ import { Scheduler, TokenBucket, withQueryBudget } from '../schedule/index.ts';
 import { buildServer } from '../server/index.ts';
 import { judge } from '../verdict/index.ts';
 import type { KubernetesStatus, StatusSnapshot } from './status.ts';
+import { tcpCheckDue } from './tcp-check.ts';
 import { StatusTracker } from './tracker.ts';
 
 /** How the daemon reaches the Kubernetes API (the ConfigMap source and the `kubernetes` features). */
@@ -96,14 +97,6 @@ export interface DaemonDeps {
 export type StartOutcome =
   | { readonly ok: true; readonly address: { host: string; port: number } }
   | { readonly ok: false; readonly reason: string };
-
-/**
- * Every this many rounds a target's probe also asks TCP when UDP was complete, to keep
- * `dnsheadroom_tcp_fallback_success` true to life (a NetworkPolicy that blocks TCP 53 shows within
- * 10 intervals). Names that truncate use TCP every round. TCP set-up is the largest single cost of a
- * probe, so asking it every round for names that fit would multiply the daemon's CPU.
- */
-export const TCP_CHECK_EVERY_ROUNDS = 10;
 
 /** A target as the scheduler runs it. */
 type Job = ExpandedTarget;
@@ -545,7 +538,7 @@ export class Daemon {
         search: this.#resolv.search,
         ndots: this.#resolv.ndots,
         timeoutMs: config.timeoutMs,
-        tcp: round % TCP_CHECK_EVERY_ROUNDS === 0 ? 'always' : 'when-needed',
+        tcp: tcpCheckDue(round, job.key) ? 'always' : 'when-needed',
       },
       { transport: this.#transport, clock: this.#deps.clock, randomId: () => randomInt(0, 65_536) },
       signal,
