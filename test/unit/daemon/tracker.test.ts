@@ -12,6 +12,7 @@ import {
 } from '../../../src/daemon/tracker.ts';
 import type { ProbeReportJson } from '../../../src/report/index.ts';
 import type { Verdict } from '../../../src/verdict/index.ts';
+import { allClients, reportFixture } from '../server/fixtures.ts';
 
 const TARGET: TrackedTarget = {
   key: 'web.example.test unspec 192.0.2.53:53',
@@ -22,16 +23,16 @@ const TARGET: TrackedTarget = {
   warnBytes: 64,
 };
 
-/** The fields the tracker reads, plus a nested one to check the stored copy is whole. */
+/** A whole report (the tracker stores it packed), varying in the fields the tracker reads. */
 function report(verdict: Verdict, fullBytes: number | null): ProbeReportJson {
-  return {
+  return reportFixture({
     name: TARGET.name,
     verdict,
     diagnosis: `${verdict} at ${fullBytes}`,
     fullBytes,
     headroomBytes: fullBytes === null ? null : 512 - fullBytes,
-    clients: { glibc: { addresses: 3, error: null } },
-  } as unknown as ProbeReportJson;
+    clients: { ...allClients(3), glibc: { addresses: 3, error: null } },
+  });
 }
 
 const MINUTE = 60_000;
