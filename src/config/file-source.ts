@@ -10,6 +10,7 @@
  * following the old inode. Editors that save by rename have the same effect on a plain file.
  */
 
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { watch as fsWatch } from '../builtins.ts';
@@ -197,7 +198,8 @@ export class FileConfigSource {
       if (unchanged && !force) return { applied: false, changed: false, issues: [] };
       return this.#store.apply({ ok: false, issues: [readIssue(this.#path, err)] }, this.#path);
     }
-    const seen = `text ${text}`;
+    // A digest, not the text: the file is hundreds of kilobytes with thousands of targets.
+    const seen = `text ${createHash('sha256').update(text).digest('base64')}`;
     if (seen === this.#lastSeen && !force) {
       this.#log.debug({ path: this.#path }, 'config directory changed but the file did not');
       return { applied: false, changed: false, issues: [] };

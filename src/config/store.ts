@@ -5,6 +5,7 @@
  * (prometheus/blackbox_exporter:config/config.go), which also owns the reload-success gauges; here
  * the store only keeps their values and the metrics layer reads them (`reloadGauges()`).
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../clock.ts';
 import { type ConfigIssue, formatIssue } from './issues.ts';
@@ -77,7 +78,8 @@ export class ConfigStore {
   readonly #listeners = new Set<ConfigListener>();
   readonly #onReload: ((status: ReloadStatus) => void) | undefined;
   #config: Config | null = null;
-  #configJson = '';
+  /** SHA-256 of the applied config's JSON: the JSON itself is a megabyte at 10,000 targets. */
+  #configDigest = '';
   #lastReload: ReloadStatus | null = null;
   #lastSuccessAtMs: number | null = null;
 
@@ -152,11 +154,11 @@ export class ConfigStore {
     }
     const config = deepFreeze(result.config);
     // Configs are plain data built in a fixed key order, so equal JSON means an equal config.
-    const json = JSON.stringify(config);
+    const digest = createHash('sha256').update(JSON.stringify(config)).digest('base64');
     const previous = this.#config;
-    const changed = previous === null || json !== this.#configJson;
+    const changed = previous === null || digest !== this.#configDigest;
     this.#config = config;
-    this.#configJson = json;
+    this.#configDigest = digest;
     this.#lastReload = Object.freeze({ successful: true, atMs, source, issues: Object.freeze([]) });
     this.#lastSuccessAtMs = atMs;
     this.#log.info({ source, targets: config.targets.length, changed }, 'config loaded');
