@@ -35,8 +35,61 @@ export interface QuerySpec {
 
 /**
  * Builds a query the way musl's __res_mkquery does: one question, RD set, no EDNS0 unless asked.
+ * Every probe sends several, so the common case (a well-formed ASCII name) is written straight into
+ * one buffer; anything else goes through dns-packet, whose bytes the fast path matches exactly
+ * (test/unit/probe/message.test.ts compares them).
  */
 export function buildQuery(spec: QuerySpec): Uint8Array {
+  return encodePlainQuery(spec) ?? encodeWithDnsPacket(spec);
+}
+
+/** The OPT record dns-packet writes for a bare EDNS0 payload size: root name, type 41, class = size, TTL 0, no options. */
+const OPT_BYTES = 11;
+
+/** The fast path, or null when the name is not plain ASCII labels of 1 to 63 bytes, 253 at most. */
+function encodePlainQuery(spec: QuerySpec): Uint8Array | null {
+  const name = spec.name.endsWith('.') ? spec.name.slice(0, -1) : spec.name;
+  if (name.length === 0 || name.length > 253) return null;
+  const opt = spec.ednsPayloadSize === undefined ? 0 : OPT_BYTES;
+  // Header, one length byte per label plus the label bytes (= name.length + 1), root, qtype, qclass.
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + name.length + 2 + 4 + opt);
+  buf.writeUInt16BE(spec.id & 0xffff, 0);
+  buf.writeUInt16BE(0x0100, 2); // RD
+  buf.writeUInt16BE(1, 4); // QDCOUNT
+  buf.writeUInt32BE(0, 6); // ANCOUNT 0, NSCOUNT 0
+  buf.writeUInt16BE(opt === 0 ? 0 : 1, 10); // ARCOUNT
+  let lengthAt = HEADER_BYTES;
+  let offset = HEADER_BYTES + 1;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const len = offset - lengthAt - 1;
+      if (len === 0 || len > 63) return null;
+      buf[lengthAt] = len;
+      lengthAt = offset++;
+      continue;
+    }
+    if (c > 0x7e || c < 0x21) return null;
+    buf[offset++] = c;
+  }
+  const last = offset - lengthAt - 1;
+  if (last === 0 || last > 63) return null;
+  buf[lengthAt] = last;
+  buf[offset++] = 0;
+  buf.writeUInt16BE(TYPE_CODES[spec.qtype], offset);
+  buf.writeUInt16BE(CLASS_IN, offset + 2);
+  offset += 4;
+  if (spec.ednsPayloadSize !== undefined) {
+    buf[offset] = 0;
+    buf.writeUInt16BE(TYPE_OPT, offset + 1);
+    buf.writeUInt16BE(spec.ednsPayloadSize, offset + 3);
+    buf.writeUInt32BE(0, offset + 5);
+    buf.writeUInt16BE(0, offset + 9);
+  }
+  return buf;
+}
+
+function encodeWithDnsPacket(spec: QuerySpec): Uint8Array {
   return dnsPacket.encode({
     type: 'query',
     id: spec.id,
@@ -75,9 +128,19 @@ interface NameRead {
 
 class WireError extends Error {}
 
-/** Reads a possibly compressed name (RFC 1035 4.1.4); throws WireError on anything unsound. */
+/**
+ * Where readName assembles a name before making one string of it: a name is at most 255 bytes on
+ * the wire, so its text is at most 253. One buffer for the process; readName never yields.
+ */
+const NAME_SCRATCH = Buffer.allocUnsafe(MAX_NAME_WIRE);
+
+/**
+ * Reads a possibly compressed name (RFC 1035 4.1.4), lower-cased; throws WireError on anything
+ * unsound. Each byte is one character (latin1), as before: the name is compared, not displayed.
+ */
 function readName(buf: Uint8Array, start: number): NameRead {
-  const labels: string[] = [];
+  let length = 0;
+  let nonAscii = false;
   let offset = start;
   let end = -1;
   let wire = 1;
@@ -104,10 +167,17 @@ function readName(buf: Uint8Array, start: number): NameRead {
     if (offset + 1 + len > buf.length) throw new WireError('label runs past the end of the message');
     wire += len + 1;
     if (wire > MAX_NAME_WIRE) throw new WireError('name longer than 255 bytes');
-    labels.push(Buffer.from(buf.subarray(offset + 1, offset + 1 + len)).toString('latin1'));
+    if (length > 0) NAME_SCRATCH[length++] = 0x2e;
+    for (let i = offset + 1; i <= offset + len; i++) {
+      let c = buf[i] as number;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      else if (c >= 0x80) nonAscii = true;
+      NAME_SCRATCH[length++] = c;
+    }
     offset += 1 + len;
   }
-  return { name: labels.join('.').toLowerCase(), end };
+  const name = NAME_SCRATCH.toString('latin1', 0, length);
+  return { name: nonAscii ? name.toLowerCase() : name, end };
 }
 
 function rcodeName(code: number): Rcode {

@@ -106,7 +106,8 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   let runs = runModels(question, get);
   for (let round = 0; ; round++) {
     const needs = new Map<string, ExchangeKey>();
-    for (const run of Object.values(runs)) {
+    for (const client of CLIENT_NAMES) {
+      const run = runs[client];
       if (run.done) continue;
       for (const key of run.need) if (!table.has(key)) needs.set(keyOf(key), key);
     }
@@ -118,9 +119,9 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
       );
     }
     // musl sends the A and AAAA queries of one step in parallel; so do we.
-    const keys = [...needs.values()];
+    const keys = Array.from(needs.values());
     const results = await Promise.all(keys.map((key) => fetch(key)));
-    for (const [i, key] of keys.entries()) table.set(key, results[i] as Exchange);
+    for (let i = 0; i < keys.length; i++) table.set(keys[i] as ExchangeKey, results[i] as Exchange);
     runs = runModels(question, get);
   }
 
@@ -217,9 +218,9 @@ function keyOf(key: ExchangeKey): string {
 }
 
 function runModels(question: LookupQuestion, get: (key: ExchangeKey) => Exchange | undefined) {
-  return Object.fromEntries(
-    CLIENT_NAMES.map((client) => [client, clientModels[client](question, get)]),
-  ) as Record<ClientName, ModelRun>;
+  const runs = {} as Record<ClientName, ModelRun>;
+  for (const client of CLIENT_NAMES) runs[client] = clientModels[client](question, get);
+  return runs;
 }
 
 function settled(run: ModelRun): Extract<ModelRun, { done: true }> {
