@@ -84,6 +84,24 @@ describe.each(['udp', 'tcp'] as const)('%s exchanges', (kind) => {
     expect(sent.map((s) => s.at)).toEqual([0, 1_000]);
   });
 
+  it('with a token free, hands the exchange on at once (no promise turn) and spends the token', async () => {
+    const { bucket, sent, transport } = setup(1, 2);
+    const result = transport[kind](request());
+    expect(sent).toHaveLength(1); // synchronously, before anything was awaited
+    expect(bucket.tryTake(1)).toBe(true);
+    expect(bucket.tryTake(1)).toBe(false); // two tokens of burst: one for the exchange, one here
+    expect((await result).ok).toBe(true);
+  });
+
+  it('an exchange whose signal already aborted is not sent even with tokens free', async () => {
+    const { bucket, sent, transport } = setup(10, 5);
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    expect(await transport[kind](request(controller.signal))).toMatchObject({ ok: false, reason: 'aborted' });
+    expect(sent).toHaveLength(0);
+    expect(bucket.tryTake(5)).toBe(true); // no token was spent
+  });
+
   it('a closed budget fails waiting exchanges as aborted instead of hanging', async () => {
     const { bucket, sent, transport } = setup(1, 1);
     await transport[kind](request());
