@@ -17,15 +17,20 @@ import { deflateRawSync, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import type { Qtype } from '../probe/types.ts';
 import type { ExchangeJson, ProbeReportJson } from '../report/index.ts';
 
-/** A report in its stored form. */
+/**
+ * A report in its stored form. Updated in place by each probe of the target: it lives as long as
+ * the target, so replacing it every round would leave the old one for a major collection.
+ */
 export interface PackedReport {
   /** Deflated body, as a one-byte string: the bytes live in the JS heap, sized exactly. */
-  readonly body: string;
+  body: string;
   /** Two 32-bit hashes of the uncompressed body, to tell a changed body from an unchanged one. */
-  readonly digest: readonly [number, number];
-  readonly startedAt: string;
+  digestA: number;
+  digestB: number;
+  /** `startedAt` as milliseconds (an ISO string is an object; this is a number in place). */
+  startedAtMs: number;
   /** `durationSeconds` of the probe, then of A udp/tcp/edns and AAAA udp/tcp/edns (NaN when absent). */
-  readonly timings: readonly number[];
+  readonly timings: Float64Array;
 }
 
 const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
@@ -122,32 +127,39 @@ const DEFLATE: ZlibOptions = {
 };
 const INFLATE: ZlibOptions = { windowBits: 12, chunkSize: 8192, dictionary: DEFLATE.dictionary };
 
-/** Packs `report`, reusing the body of `previous` when only the timings changed. */
-export function packReport(report: ProbeReportJson, previous: PackedReport | null): PackedReport {
-  const timings: number[] = [report.durationSeconds];
+/**
+ * Packs `report` into `into` (the target's stored report, updated in place and returned) or into a
+ * new one. The body is compressed again only when its digest differs from what `into` holds.
+ */
+export function packReport(report: ProbeReportJson, into: PackedReport | null): PackedReport {
+  const packed = into ?? { body: '', digestA: 0, digestB: 0, startedAtMs: 0, timings: new Float64Array(7) };
+  const timings = packed.timings;
+  timings[0] = report.durationSeconds;
   const probes: Record<string, unknown> = {};
-  for (const qtype of QTYPES) {
+  QTYPES.forEach((qtype, q) => {
     const probe = report.probes[qtype];
     if (probe === undefined) {
-      timings.push(Number.NaN, Number.NaN, Number.NaN);
-      continue;
+      timings.fill(Number.NaN, 1 + 3 * q, 4 + 3 * q);
+      return;
     }
     const copy: Record<string, unknown> = { name: probe.name };
-    for (const slot of SLOTS) {
+    SLOTS.forEach((slot, i) => {
       const ex = probe[slot];
-      timings.push(ex === null ? Number.NaN : ex.durationSeconds);
+      timings[1 + 3 * q + i] = ex === null ? Number.NaN : ex.durationSeconds;
       copy[slot] = ex === null ? null : { ...ex, durationSeconds: 0 };
-    }
+    });
     probes[qtype] = copy;
-  }
+  });
   // Same keys in the same order, timings zeroed: unpack puts them back by assignment.
   const text = JSON.stringify({ ...report, probes, startedAt: '', durationSeconds: 0 });
-  const digest = digestOf(text);
-  const body =
-    previous !== null && previous.digest[0] === digest[0] && previous.digest[1] === digest[1]
-      ? previous.body
-      : deflateRawSync(text, DEFLATE).toString('latin1');
-  return { body, digest, startedAt: report.startedAt, timings };
+  const [a, b] = digestOf(text);
+  if (packed.body === '' || packed.digestA !== a || packed.digestB !== b) {
+    packed.body = deflateRawSync(text, DEFLATE).toString('latin1');
+    packed.digestA = a;
+    packed.digestB = b;
+  }
+  packed.startedAtMs = Date.parse(report.startedAt);
+  return packed;
 }
 
 /** The report as it was packed. */
@@ -156,7 +168,7 @@ export function unpackReport(packed: PackedReport): ProbeReportJson {
   const report = JSON.parse(text) as {
     -readonly [K in keyof ProbeReportJson]: ProbeReportJson[K];
   };
-  report.startedAt = packed.startedAt;
+  report.startedAt = Number.isFinite(packed.startedAtMs) ? new Date(packed.startedAtMs).toISOString() : '';
   report.durationSeconds = packed.timings[0] as number;
   QTYPES.forEach((qtype, q) => {
     const probe = report.probes[qtype] as Record<string, { durationSeconds: number } | null> | undefined;
@@ -174,7 +186,7 @@ export function unpackReport(packed: PackedReport): ProbeReportJson {
  * all, so two different bodies of one target sharing a digest (and /status showing the older of
  * them until the next change) is a one-in-2^64 event.
  */
-function digestOf(text: string): [number, number] {
+function digestOf(text: string): readonly [number, number] {
   let fnv = 0x811c9dc5;
   let java = 0;
   for (let i = 0; i < text.length; i++) {
@@ -182,5 +194,5 @@ function digestOf(text: string): [number, number] {
     fnv = Math.imul(fnv ^ c, 0x01000193);
     java = (Math.imul(java, 31) + c) | 0;
   }
-  return [fnv >>> 0, java >>> 0];
+  return [fnv | 0, java];
 }

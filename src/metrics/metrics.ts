@@ -12,7 +12,7 @@
 
 import { CLIENT_NAMES } from '../clients/types.ts';
 import type { ProbeResult } from '../probe/probe.ts';
-import type { ExchangeFailureReason, Qtype, Transport } from '../probe/types.ts';
+import type { ExchangeFailureReason, Transport } from '../probe/types.ts';
 import type { Assessment } from '../verdict/index.ts';
 import { createKubeMetrics, type KubeMetrics } from './kube.ts';
 import {
@@ -135,25 +135,39 @@ export function createMetrics(
     kube,
     recordProbe(labels, result, assessment, atMs) {
       const r = series.record(labels);
-      const qtypes = new Map<Qtype, QtypeRecord>();
+      // In place: these records live as long as the target (see QtypeRecord).
       for (const q of assessment.qtypes) {
         const tcp = result.probes[q.qtype]?.tcp;
+        const kept = r.qtypes.get(q.qtype);
         // A value not measured this probe is left out rather than left stale (alerts must not fire
         // on old data); TCP keeps its last measured value when a round did not ask it.
-        qtypes.set(q.qtype, {
-          udpBytes: q.udpBytes,
-          udpAddresses: q.udpBytes === null ? null : q.udpAddresses,
-          truncated: q.udpBytes === null ? null : q.truncated || q.malformedSize !== null ? 1 : 0,
-          fullBytes: q.fullBytes,
-          fullAddresses: q.fullAddresses,
-          tcp: tcp ? (tcp.ok ? 1 : 0) : (r.qtypes.get(q.qtype)?.tcp ?? null),
-        });
+        const rec: QtypeRecord = kept ?? {
+          udpBytes: null,
+          udpAddresses: null,
+          truncated: null,
+          fullBytes: null,
+          fullAddresses: null,
+          tcp: null,
+        };
+        rec.udpBytes = q.udpBytes;
+        rec.udpAddresses = q.udpBytes === null ? null : q.udpAddresses;
+        rec.truncated = q.udpBytes === null ? null : q.truncated || q.malformedSize !== null ? 1 : 0;
+        rec.fullBytes = q.fullBytes;
+        rec.fullAddresses = q.fullAddresses;
+        if (tcp) rec.tcp = tcp.ok ? 1 : 0;
+        if (kept === undefined) r.qtypes.set(q.qtype, rec);
       }
-      r.qtypes = qtypes;
-      r.clients = CLIENT_NAMES.map((client) => {
+      if (r.qtypes.size > assessment.qtypes.length) {
+        for (const qtype of [...r.qtypes.keys()]) {
+          if (!assessment.qtypes.some((q) => q.qtype === qtype)) r.qtypes.delete(qtype);
+        }
+      }
+      const clients = r.clients ?? new Array<number>(CLIENT_NAMES.length).fill(0);
+      CLIENT_NAMES.forEach((client, i) => {
         const outcome = result.clients[client];
-        return outcome.error === null ? outcome.addresses : 0;
+        clients[i] = outcome.error === null ? outcome.addresses : 0;
       });
+      r.clients = clients;
       r.verdict = assessment.verdict;
       r.success = assessment.verdict === 'error' ? 0 : 1;
       r.lastProbeSeconds = atMs / 1000;

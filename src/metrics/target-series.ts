@@ -19,15 +19,19 @@ export interface TargetLabels {
   readonly server: string;
 }
 
-/** What one answer (qtype) of a target last measured; null where it was not measured. */
+/**
+ * What one answer (qtype) of a target last measured; null where it was not measured. Mutable: a
+ * probe updates the target's records in place, so what every target keeps for good is not replaced
+ * (and left to the old generation's collector) once a round.
+ */
 export interface QtypeRecord {
-  readonly udpBytes: number | null;
-  readonly udpAddresses: number | null;
-  readonly truncated: 0 | 1 | null;
-  readonly fullBytes: number | null;
-  readonly fullAddresses: number | null;
+  udpBytes: number | null;
+  udpAddresses: number | null;
+  truncated: 0 | 1 | null;
+  fullBytes: number | null;
+  fullAddresses: number | null;
   /** Last measured TCP result; kept across rounds that did not ask TCP. */
-  readonly tcp: 0 | 1 | null;
+  tcp: 0 | 1 | null;
 }
 
 /** Everything the per-target series of one target say. */
@@ -41,8 +45,8 @@ export interface TargetRecord {
   success: 0 | 1 | null;
   lastProbeSeconds: number | null;
   /** Per client, in CLIENT_NAMES order; null before the first probe. */
-  clients: readonly number[] | null;
-  qtypes: ReadonlyMap<Qtype, QtypeRecord>;
+  clients: number[] | null;
+  readonly qtypes: Map<Qtype, QtypeRecord>;
 }
 
 interface Sample {

@@ -54,23 +54,27 @@ describe('packReport / unpackReport', () => {
     });
   }
 
-  it('reuses the compressed body while only timings change', () => {
-    const first = packReport(withTimings(reports.dualStack as ProbeReportJson, 1), null);
-    const second = packReport(withTimings(reports.dualStack as ProbeReportJson, 2), first);
-    expect(second.body).toBe(first.body);
-    expect(second.timings).not.toEqual(first.timings);
-    expect(unpackReport(second)).toEqual(withTimings(reports.dualStack as ProbeReportJson, 2));
+  it('updates the stored report in place, reusing the compressed body while only timings change', () => {
+    const stored = packReport(withTimings(reports.dualStack as ProbeReportJson, 1), null);
+    const body = stored.body;
+    const timings = stored.timings;
+    const again = packReport(withTimings(reports.dualStack as ProbeReportJson, 2), stored);
+    expect(again).toBe(stored);
+    expect(again.timings).toBe(timings);
+    expect(again.body).toBe(body);
+    expect(unpackReport(again)).toEqual(withTimings(reports.dualStack as ProbeReportJson, 2));
   });
 
   it('compresses again when anything but the timings changes', () => {
     const before = withTimings(reportFixture({ fullBytes: 95 }), 1);
     const after = withTimings(reportFixture({ fullBytes: 96 }), 1);
-    const first = packReport(before, null);
-    const second = packReport(after, first);
-    expect(second.body).not.toBe(first.body);
-    expect(unpackReport(second)).toEqual(after);
-    // And a different previous report (another target's) never lends its body.
-    expect(unpackReport(packReport(before, second))).toEqual(before);
+    const stored = packReport(before, null);
+    const body = stored.body;
+    packReport(after, stored);
+    expect(stored.body).not.toBe(body);
+    expect(unpackReport(stored)).toEqual(after);
+    // And the other way back: the body follows the report, whatever was stored before.
+    expect(unpackReport(packReport(before, stored))).toEqual(before);
   });
 
   it('keeps a typical report in well under a quarter of its JSON size', () => {

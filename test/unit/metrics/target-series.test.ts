@@ -16,9 +16,7 @@ function measured(series: TargetSeries) {
   r.info = { team: 'payments', tier: 'gold' };
   r.verdict = 'ok';
   r.success = 1;
-  r.qtypes = new Map([
-    ['A', { udpBytes: 95, udpAddresses: 4, truncated: 0, fullBytes: 95, fullAddresses: 4, tcp: 1 }],
-  ]);
+  r.qtypes.set('A', { udpBytes: 95, udpAddresses: 4, truncated: 0, fullBytes: 95, fullAddresses: 4, tcp: 1 });
 }
 
 describe('TargetSeries', () => {
@@ -68,9 +66,14 @@ describe('FastRegistry', () => {
     odd.success = 1;
     odd.clients = [0, 3, 3, 3];
     odd.lastProbeSeconds = 1_795_000_000.125;
-    odd.qtypes = new Map([
-      ['AAAA', { udpBytes: 540, udpAddresses: 0, truncated: 1, fullBytes: 700, fullAddresses: 20, tcp: 0 }],
-    ]);
+    odd.qtypes.set('AAAA', {
+      udpBytes: 540,
+      udpAddresses: 0,
+      truncated: 1,
+      fullBytes: 700,
+      fullAddresses: 20,
+      tcp: 0,
+    });
     series.record({ target: 'pending.lab.test', family: 'inet6', server: '198.51.100.53:53' });
     new Gauge({
       name: 'dnsheadroom_test_plain',
