@@ -37,12 +37,17 @@ function normaliseHost(host: string): string {
   return lower.startsWith('::ffff:') && net.isIPv4(lower.slice(7)) ? lower.slice(7) : lower;
 }
 
+/** One number per (socket, query id): a string key cost an allocation per query and per reply. */
+function slotOf(family: Family, id: number): number {
+  return family === 'udp6' ? 0x10000 + id : id;
+}
+
 /** Shared UDP sockets and the table of queries waiting on them. */
 export class UdpPool {
   readonly #clock: Clock;
   readonly #sockets = new Map<Family, dgram.Socket>();
-  /** `${family}:${id}` → the one query waiting for that id on that socket. */
-  readonly #byId = new Map<string, Pending>();
+  /** slotOf(family, id) → the one query waiting for that id on that socket. */
+  readonly #byId = new Map<number, Pending>();
   /** `${host}|${port}` → queries waiting for that server. */
   readonly #byServer = new Map<string, Set<Pending>>();
 
@@ -61,7 +66,7 @@ export class UdpPool {
     const family: Family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
     // Ids must be unique among the queries waiting on one socket: take the caller's if free.
     let id = request.query.id;
-    for (let tries = 0; this.#byId.has(`${family}:${id}`); tries++) {
+    for (let tries = 0; this.#byId.has(slotOf(family, id)); tries++) {
       id = tries < 64 ? Math.floor(Math.random() * 65_536) : (id + 1) % 65_536;
     }
     const query = { ...request.query, id };
@@ -122,7 +127,7 @@ export class UdpPool {
         const { reason, message } = filter.timeoutReason(timeoutMs);
         fail(reason, message);
       });
-      this.#byId.set(`${family}:${id}`, pending);
+      this.#byId.set(slotOf(family, id), pending);
       const waiting = this.#byServer.get(serverKey) ?? new Set<Pending>();
       this.#byServer.set(serverKey, waiting);
       waiting.add(pending);
@@ -146,8 +151,8 @@ export class UdpPool {
   }
 
   #forget(pending: Pending): void {
-    const key = `${pending.family}:${pending.id}`;
-    if (this.#byId.get(key) === pending) this.#byId.delete(key);
+    const slot = slotOf(pending.family, pending.id);
+    if (this.#byId.get(slot) === pending) this.#byId.delete(slot);
     const waiting = this.#byServer.get(pending.serverKey);
     waiting?.delete(pending);
     if (waiting?.size === 0) this.#byServer.delete(pending.serverKey);
@@ -177,7 +182,7 @@ export class UdpPool {
   #onMessage(family: Family, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const from = `${normaliseHost(rinfo.address)}|${rinfo.port}`;
     // Fewer than 2 bytes carry no id: musl ignores those (res_msend.c), so do we.
-    const pending = msg.length >= 2 ? this.#byId.get(`${family}:${msg.readUInt16BE(0)}`) : undefined;
+    const pending = msg.length >= 2 ? this.#byId.get(slotOf(family, msg.readUInt16BE(0))) : undefined;
     if (!pending) {
       for (const waiting of this.#byServer.get(from) ?? []) waiting.filter.idMismatch();
       return;
