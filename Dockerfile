@@ -50,7 +50,7 @@ ENV NODE_ENV=production
 #   a core against 4.5% with 3 MiB, for 5 MiB less RSS);
 # - a 192 MiB cap on the old generation: without a cap V8 sizes the heap from the machine's memory
 #   and lets it grow to 4x the live data between collections (10,000 targets: 243 MiB RSS); with
-#   it the growth factor is about 1.35 (162 MiB). 10,000 targets hold about 50 MiB live; raise the
+#   it the growth factor is about 1.35. 10,000 targets hold about 37 MiB after a full GC; raise the
 #   cap with the pod's memory limit for many more (NODE_OPTIONS in the DaemonSet's env).
 # Tried and left out (same harness, Node 24.21): --single-threaded saved 6 MiB at 1,000 targets but
 # added 30 MiB and a point of CPU at 10,000; --max-opt=2 (no Turbofan) traded 5 MiB of the node
