@@ -89,7 +89,8 @@ function encodePlainQuery(spec: QuerySpec): Uint8Array | null {
   return buf;
 }
 
-function encodeWithDnsPacket(spec: QuerySpec): Uint8Array {
+/** The same query through dns-packet's generic encoder: the fallback, and the reference the fast path is tested against. */
+export function encodeWithDnsPacket(spec: QuerySpec): Uint8Array {
   return dnsPacket.encode({
     type: 'query',
     id: spec.id,
