@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_CHARS } from '../../src/metrics/target-series.ts';
 import { only, render } from './helpers/manifests.ts';
 import { ROOT } from './helpers/prometheus-rule.ts';
 
@@ -254,6 +255,13 @@ describe('the image layout, rebuilt in a temporary directory', () => {
       env: { ...process.env, ...env },
     });
     expect(version.stdout.trim()).toBe(PACKAGE.version);
+  });
+
+  it('has glibc mmap every /metrics piece, so scrapes do not fragment the heap', () => {
+    const threshold = Number(imageEnv().MALLOC_MMAP_THRESHOLD_);
+    expect(Number.isInteger(threshold) && threshold > 0).toBe(true);
+    // Each piece is at least CHUNK_CHARS characters, so at least as many bytes once encoded.
+    expect(threshold).toBeLessThanOrEqual(CHUNK_CHARS);
   });
 
   it('the ENTRYPOINT accepts the shipped config (check-config)', async () => {
