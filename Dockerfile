@@ -58,12 +58,14 @@ ENV NODE_ENV=production
 # and --lite-mode reached 77, 72 and 66 MiB at 1,000 targets for 2.0, 2.3 and 3.1% of a core
 # (1.2% without them).
 ENV NODE_OPTIONS="--max-semi-space-size=3 --max-old-space-size=192"
-# glibc serves allocations of 64 KiB and more with mmap and unmaps them when freed. A /metrics
-# scrape of 10,000 targets writes 30 MB in pieces of 64 Ki characters, each copied into a malloc'd
-# buffer for the socket; from the main heap those left it fragmented, and RSS rose 6-24 MiB with each
-# of the first scrapes (156-170 MiB after four). With this: 130-132 MiB through six scrapes, same
-# harness. Must stay <= the piece size (CHUNK_CHARS in src/metrics/target-series.ts; a test checks).
-ENV MALLOC_MMAP_THRESHOLD_=65536
+# glibc serves allocations of 96 KiB and more with mmap and unmaps them when freed. A /metrics scrape
+# of 10,000 targets writes 30 MB in pieces of 128 Ki characters (CHUNK_CHARS in
+# src/metrics/target-series.ts), each copied into a malloc'd buffer for the socket; from the main
+# heap they left it fragmented, and RSS rose 6-24 MiB with each of the first scrapes (156-170 MiB
+# after four). With this: 134 MiB (peak 136) in the bench. It must stay above libuv's 64 KiB receive
+# buffer, allocated for every datagram: at 64 KiB every reply cost an mmap, a page fault and an
+# munmap, and the daemon's CPU at 10,000 targets went from 6% to 10.6% of a core. A test checks both.
+ENV MALLOC_MMAP_THRESHOLD_=98304
 WORKDIR /app
 # package.json: "type": "module" for dist/*.js, and the version dist/version.js reads.
 COPY package.json /app/package.json
