@@ -43,7 +43,7 @@ const SLOTS = ['udp', 'tcp', 'edns'] as const;
  */
 const SAMPLE: ProbeReportJson = {
   name: 'api.example.test',
-  server: '10.96.0.10:53',
+  server: '192.0.2.53:53',
   family: 'unspec',
   verdict: 'ok',
   diagnosis:
