@@ -37,9 +37,10 @@ const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
 const SLOTS = ['udp', 'tcp', 'edns'] as const;
 
 /**
- * What the dictionary is made of: a report of the common kind, with the key names in the order
- * reportJson writes them. zlib uses the end of the dictionary best, so it ends with the keys every
- * report repeats most (the exchanges).
+ * What the dictionary is made of: a report with the key names in the order reportJson writes them
+ * and the values reports repeat most (rcodes, client errors, diagnosis phrases; the diagnosis joins
+ * two common ones). It only primes the compressor: any report packs and unpacks exactly, a report
+ * unlike the sample just packs less tightly.
  */
 const SAMPLE: ProbeReportJson = {
   name: 'api.example.test',
