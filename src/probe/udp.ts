@@ -23,8 +23,7 @@ type Family = 'udp4' | 'udp6';
 interface Pending {
   readonly family: Family;
   readonly id: number;
-  readonly serverKey: string;
-  readonly server: { host: string; port: number };
+  readonly endpoint: Endpoint;
   readonly filter: ReplyFilter;
   /** Settles the exchange with the reply just received, or keeps waiting. */
   readonly onReply: (msg: Buffer) => void;
@@ -35,6 +34,38 @@ interface Pending {
 function normaliseHost(host: string): string {
   const lower = host.toLowerCase();
   return lower.startsWith('::ffff:') && net.isIPv4(lower.slice(7)) ? lower.slice(7) : lower;
+}
+
+/** Where a server's replies come from, worked out once per server object (see `endpointOf`). */
+interface Endpoint {
+  readonly family: Family;
+  /** The host as the kernel reports a reply's source (normaliseHost). */
+  readonly host: string;
+  readonly port: number;
+  /** `${host}|${port}`: the key of `#byServer`. */
+  readonly key: string;
+}
+
+/**
+ * A target's server is one object for as long as its config stands, so its socket family and key
+ * are computed once instead of per query: `net.isIPv6` runs a long regular expression, and the key
+ * was a new string for every query.
+ */
+const endpoints = new WeakMap<{ host: string; port: number }, Endpoint>();
+
+function endpointOf(server: { host: string; port: number }): Endpoint {
+  let endpoint = endpoints.get(server);
+  if (endpoint === undefined) {
+    const host = normaliseHost(server.host);
+    endpoint = {
+      family: net.isIPv6(server.host) ? 'udp6' : 'udp4',
+      host,
+      port: server.port,
+      key: `${host}|${server.port}`,
+    };
+    endpoints.set(server, endpoint);
+  }
+  return endpoint;
 }
 
 /** One number per (socket, query id): a string key cost an allocation per query and per reply. */
@@ -63,13 +94,14 @@ export class UdpPool {
   /** Sends `request.query` and waits for a reply we can trust, or the deadline. Never rejects. */
   exchange(request: ExchangeRequest): Promise<Exchange> {
     const { server, timeoutMs } = request;
-    const family: Family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
+    const endpoint = endpointOf(server);
+    const { family, key: serverKey } = endpoint;
     // Ids must be unique among the queries waiting on one socket: take the caller's if free.
     let id = request.query.id;
     for (let tries = 0; this.#byId.has(slotOf(family, id)); tries++) {
       id = tries < 64 ? Math.floor(Math.random() * 65_536) : (id + 1) % 65_536;
     }
-    const query = { ...request.query, id };
+    const query = id === request.query.id ? request.query : { ...request.query, id };
     const transport: Transport = query.ednsPayloadSize === undefined ? 'udp' : 'edns';
     // Without EDNS0 a server must not send more than 512 bytes (RFC 1035 4.2.1); with it, no more
     // than the payload size we advertised (RFC 6891 6.2.5). We receive whole datagrams so an
@@ -79,7 +111,6 @@ export class UdpPool {
     const filter = new ReplyFilter(query);
     const started = this.#clock.monotonicMs();
     const elapsed = () => (this.#clock.monotonicMs() - started) / 1000;
-    const serverKey = `${normaliseHost(server.host)}|${server.port}`;
 
     return new Promise<Exchange>((resolve) => {
       let settled = false;
@@ -103,8 +134,7 @@ export class UdpPool {
       const pending: Pending = {
         family,
         id,
-        serverKey,
-        server,
+        endpoint,
         filter,
         fail,
         onReply: (msg) => {
@@ -153,9 +183,9 @@ export class UdpPool {
   #forget(pending: Pending): void {
     const slot = slotOf(pending.family, pending.id);
     if (this.#byId.get(slot) === pending) this.#byId.delete(slot);
-    const waiting = this.#byServer.get(pending.serverKey);
+    const waiting = this.#byServer.get(pending.endpoint.key);
     waiting?.delete(pending);
-    if (waiting?.size === 0) this.#byServer.delete(pending.serverKey);
+    if (waiting?.size === 0) this.#byServer.delete(pending.endpoint.key);
   }
 
   #socket(family: Family): dgram.Socket {
@@ -180,14 +210,19 @@ export class UdpPool {
   }
 
   #onMessage(family: Family, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const from = `${normaliseHost(rinfo.address)}|${rinfo.port}`;
     // Fewer than 2 bytes carry no id: musl ignores those (res_msend.c), so do we.
     const pending = msg.length >= 2 ? this.#byId.get(slotOf(family, msg.readUInt16BE(0))) : undefined;
     if (!pending) {
+      const from = `${normaliseHost(rinfo.address)}|${rinfo.port}`;
       for (const waiting of this.#byServer.get(from) ?? []) waiting.filter.idMismatch();
       return;
     }
-    if (pending.serverKey !== from) {
+    // The common case, a reply from the server it was sent to, builds no string to say so.
+    const { endpoint } = pending;
+    const fromServer =
+      rinfo.port === endpoint.port &&
+      (rinfo.address === endpoint.host || normaliseHost(rinfo.address) === endpoint.host);
+    if (!fromServer) {
       pending.filter.fromWrongSource(rinfo.address, rinfo.port);
       return;
     }
