@@ -5,18 +5,20 @@
  * daemon's CPU time and RSS from /proc, counts the queries the lab received, and scrapes /metrics
  * every 30 s as Prometheus does (the peer has no metrics to scrape).
  *
- * The peer is the cheapest way Node has to send the same queries: a process, with the daemon's
- * environment (NODE_OPTIONS), that asks Node's built-in c-ares resolver (`dns.promises.Resolver`,
- * pointed at the lab) for the same names at the same query rate, with no search walk, TCP, parsing
- * of sizes or metrics. Ratios say what dns-headroom's
- * measurements cost on top of merely asking.
+ * Two processes are measured beside it, with the daemon's environment (NODE_OPTIONS), at the same
+ * query rate:
+ * - the peer, the usual way a Node program asks: Node's built-in c-ares resolver
+ *   (`dns.promises.Resolver`, pointed at the lab) for the same names, with no search walk, TCP,
+ *   parsing of sizes or metrics. Ratios say what dns-headroom's measurements cost on top of asking.
+ * - the floor (FLOOR below): pre-encoded UDP queries sent in one batch a second and replies left
+ *   unread. It is what sending that many packets from Node costs on this machine, whoever sends them.
  *
  * Targets (issue 4): 1,000 targets every 30 s within 1% of a core and 80 MiB RSS; 10,000 every 60 s
  * within 5% and 150 MiB. These are figures to read, not pass/fail tests.
  *
  * It builds first (`npm run build`) and measures dist/main.js, the JavaScript the image runs, with
  * the environment the image sets (the `ENV` lines of the Dockerfile's final stage: NODE_OPTIONS and
- * the allocator settings), so the figures are the container's.
+ * the allocator settings) and the node flags of its ENTRYPOINT, so the figures are the container's.
  *
  * Usage: npm run bench [-- --quick] [-- --only N]
  *   --quick   shorter intervals, for a smoke run
@@ -72,6 +74,17 @@ function imageEnv(dockerfile: string): Record<string, string> {
     if (m) env[m[1] as string] = m[2] ?? m[3] ?? '';
   }
   return env;
+}
+
+/**
+ * The node flags of the final stage's ENTRYPOINT (`["/nodejs/bin/node", ...flags, "/app/dist/main.js"]`):
+ * the V8 flags Node refuses in NODE_OPTIONS, which the image passes on the command line.
+ */
+function imageNodeFlags(dockerfile: string): string[] {
+  const line = dockerfile.split('\n').findLast((l) => /^ENTRYPOINT\s/i.test(l));
+  if (!line) return [];
+  const argv = JSON.parse(line.replace(/^ENTRYPOINT\s+/i, '')) as string[];
+  return argv.slice(1, -1);
 }
 
 async function procStat(pid: number): Promise<{ cpuTicks: number; rssKiB: number }> {
@@ -167,6 +180,37 @@ setInterval(() => {
 }, Math.max(1, gap));
 `;
 
+/**
+ * The floor: the least any Node process can spend sending the daemon's UDP queries on this machine.
+ * Every name's A and AAAA query encoded once up front, sent from one socket in one batch a second
+ * (as the daemon's scheduler does), replies counted and never read. No TCP, no parsing, no timers
+ * per query. What the daemon spends above this is its own work; the floor itself is the kernel and
+ * Node's event loop, which no code change in dns-headroom can remove.
+ */
+const FLOOR = `
+import dgram from 'node:dgram';
+const [hostPort, n, intervalS] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+function query(name, qtype, id) {
+  const labels = name.split('.');
+  const wire = Buffer.alloc(12 + labels.reduce((a, l) => a + 1 + l.length, 0) + 1 + 4);
+  wire.writeUInt16BE(id, 0); wire.writeUInt16BE(0x0100, 2); wire.writeUInt16BE(1, 4);
+  let o = 12;
+  for (const l of labels) { wire[o++] = l.length; o += wire.write(l, o, 'latin1'); }
+  wire[o++] = 0; wire.writeUInt16BE(qtype, o); wire.writeUInt16BE(1, o + 2);
+  return wire;
+}
+const wires = [];
+for (let i = 0; i < n; i++) for (const qtype of [1, 28]) wires.push(query('bench-' + i + '.lab.test', qtype, wires.length & 0xffff));
+const socket = dgram.createSocket('udp4');
+socket.on('message', () => {});
+const perSecond = Math.ceil(wires.length / intervalS);
+let next = 0;
+setInterval(() => {
+  for (let k = 0; k < perSecond; k++) { socket.send(wires[next], port, host); next = (next + 1) % wires.length; }
+}, 1000);
+`;
+
 async function main() {
   await new Promise<void>((resolve, reject) => {
     const build = spawn('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -174,7 +218,9 @@ async function main() {
       code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`)),
     );
   });
-  const env = imageEnv(await readFile(join(ROOT, 'Dockerfile'), 'utf8'));
+  const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+  const env = imageEnv(dockerfile);
+  const nodeFlags = imageNodeFlags(dockerfile);
   const lab = new LabServer({ address: '127.0.0.1', port: 0, clock: systemClock });
   const servers = await lab.start();
   const dir = await mkdtemp(join(tmpdir(), 'dnsh-bench-'));
@@ -184,7 +230,7 @@ async function main() {
   console.log(
     `daemon environment from the Dockerfile: ${Object.entries(env)
       .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
+      .join(' ')}; node flags from its ENTRYPOINT: ${nodeFlags.join(' ') || '(none)'}`,
   );
   try {
     for (const run of RUNS) {
@@ -208,7 +254,7 @@ async function main() {
       const port = await freePort();
       const child = spawn(
         process.execPath,
-        [BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
+        [...nodeFlags, BIN, 'daemon', '--config', path, '--listen', `127.0.0.1:${port}`],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
       );
       try {
@@ -229,26 +275,37 @@ async function main() {
 
         // The peer runs with the image's environment too (NODE_OPTIONS), so the ratios compare the
         // work done, not the heap settings.
-        const peer = spawn(
-          process.execPath,
-          [
-            '--input-type=module',
-            '-e',
-            PEER,
-            `127.0.0.1:${servers.main.port}`,
-            String(run.n),
-            String(run.intervalS),
-          ],
-          { stdio: 'ignore', env: { ...process.env, ...env } },
-        );
-        await new Promise((r) => setTimeout(r, 2000));
-        const p = await measure(peer.pid as number, Math.min(run.intervalS, 20), () => lab.queries.total);
-        peer.kill('SIGTERM');
-        await exited(peer);
+        // The peers run with the image's environment and node flags too, so the ratios compare the
+        // work done, not the heap settings.
+        const runPeer = async (script: string) => {
+          const peer = spawn(
+            process.execPath,
+            [
+              ...nodeFlags,
+              '--input-type=module',
+              '-e',
+              script,
+              `127.0.0.1:${servers.main.port}`,
+              String(run.n),
+              String(run.intervalS),
+            ],
+            { stdio: 'ignore', env: { ...process.env, ...env } },
+          );
+          try {
+            await new Promise((r) => setTimeout(r, 2000));
+            return await measure(peer.pid as number, Math.min(run.intervalS, 20), () => lab.queries.total);
+          } finally {
+            peer.kill('SIGTERM');
+            await exited(peer);
+          }
+        };
+        const p = await runPeer(PEER);
+        const f = await runPeer(FLOOR);
 
         const cpuPerKq = (cpuS: number, q: number) => (q > 0 ? (1000 * cpuS) / q : Number.NaN);
         const ours = cpuPerKq(m.cpuS, m.queries);
         const theirs = cpuPerKq(p.cpuS, p.queries);
+        const floor = cpuPerKq(f.cpuS, f.queries);
         const verdict = run.target
           ? ` target <= ${run.target.cpuPercent}% and <= ${run.target.rssMiB} MiB: ${m.cpuPercent <= run.target.cpuPercent && m.peakRssMiB <= run.target.rssMiB ? 'met' : 'NOT met'}`
           : '';
@@ -258,7 +315,8 @@ async function main() {
             `  daemon  CPU ${m.cpuPercent.toFixed(2)}% of a core, RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}), ${m.qps.toFixed(1)} queries/s, ${ours.toFixed(3)} CPU-s per 1000 queries${verdict}`,
             `          scraped ${m.scrapes.length}x (every ${SCRAPE_EVERY_S} s, ${(Math.max(0, ...m.scrapes) / 1e6).toFixed(1)} MB each), as Prometheus does`,
             `  peer    CPU ${p.cpuPercent.toFixed(2)}% of a core, RSS ${p.rssMiB.toFixed(1)} MiB, ${p.qps.toFixed(1)} queries/s, ${theirs.toFixed(3)} CPU-s per 1000 queries (c-ares, same names)`,
-            `  ratio   CPU per query ${(ours / theirs).toFixed(2)}x the peer, RSS ${(m.peakRssMiB / p.rssMiB).toFixed(2)}x`,
+            `  floor   CPU ${f.cpuPercent.toFixed(2)}% of a core, RSS ${f.rssMiB.toFixed(1)} MiB, ${f.qps.toFixed(1)} queries/s, ${floor.toFixed(3)} CPU-s per 1000 queries (dgram only: pre-encoded UDP, 1 s batches, replies unread)`,
+            `  ratio   CPU per query ${(ours / theirs).toFixed(2)}x the peer and ${(ours / floor).toFixed(2)}x the floor, RSS ${(m.peakRssMiB / p.rssMiB).toFixed(2)}x the peer`,
           ].join('\n'),
         );
         console.log(rows.at(-1));
