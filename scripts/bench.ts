@@ -10,8 +10,8 @@
  * - the peer, the usual way a Node program asks: Node's built-in c-ares resolver
  *   (`dns.promises.Resolver`, pointed at the lab) for the same names, with no search walk, TCP,
  *   parsing of sizes or metrics. Ratios say what dns-headroom's measurements cost on top of asking.
- * - the floor (FLOOR below): pre-encoded UDP queries sent in one batch a second and replies left
- *   unread. It is what sending that many packets from Node costs on this machine, whoever sends them.
+ * - the floor (FLOOR below): pre-encoded UDP queries sent in one batch a second, replies received
+ *   and dropped unparsed. It is what sending that many packets from Node costs on this machine, whoever sends them.
  *
  * Targets (issue 4): 1,000 targets every 30 s within 1% of a core and 80 MiB RSS; 10,000 every 60 s
  * within 5% and 150 MiB. These are figures to read, not pass/fail tests.
@@ -183,7 +183,7 @@ setInterval(() => {
 /**
  * The floor: the least any Node process can spend sending the daemon's UDP queries on this machine.
  * Every name's A and AAAA query encoded once up front, sent from one socket in one batch a second
- * (as the daemon's scheduler does), replies counted and never read. No TCP, no parsing, no timers
+ * (as the daemon's scheduler does), replies received and dropped without parsing. No TCP, no parsing, no timers
  * per query. What the daemon spends above this is its own work; the floor itself is the kernel and
  * Node's event loop, which no code change in dns-headroom can remove.
  */
@@ -318,7 +318,7 @@ async function main() {
             `  daemon  CPU ${m.cpuPercent.toFixed(2)}% of a core, RSS ${m.rssMiB.toFixed(1)} MiB (peak ${m.peakRssMiB.toFixed(1)}), ${m.qps.toFixed(1)} queries/s, ${ours.toFixed(3)} CPU-s per 1000 queries${verdict}`,
             `          scraped ${m.scrapes.length}x (every ${SCRAPE_EVERY_S} s, ${(Math.max(0, ...m.scrapes) / 1e6).toFixed(1)} MB each), as Prometheus does`,
             `  peer    CPU ${p.cpuPercent.toFixed(2)}% of a core, RSS ${p.rssMiB.toFixed(1)} MiB, ${p.qps.toFixed(1)} queries/s, ${theirs.toFixed(3)} CPU-s per 1000 queries (c-ares, same names)`,
-            `  floor   CPU ${f.cpuPercent.toFixed(2)}% of a core, RSS ${f.rssMiB.toFixed(1)} MiB, ${f.qps.toFixed(1)} queries/s, ${floor.toFixed(3)} CPU-s per 1000 queries (dgram only: pre-encoded UDP, 1 s batches, replies unread)`,
+            `  floor   CPU ${f.cpuPercent.toFixed(2)}% of a core, RSS ${f.rssMiB.toFixed(1)} MiB, ${f.qps.toFixed(1)} queries/s, ${floor.toFixed(3)} CPU-s per 1000 queries (dgram only: pre-encoded UDP, 1 s batches, replies not parsed)`,
             `  ratio   CPU per query ${(ours / theirs).toFixed(2)}x the peer and ${(ours / floor).toFixed(2)}x the floor, RSS ${(m.peakRssMiB / p.rssMiB).toFixed(2)}x the peer`,
           ].join('\n'),
         );
