@@ -62,9 +62,9 @@ ENV NODE_OPTIONS="--max-semi-space-size=3 --max-old-space-size=192"
 # of 10,000 targets writes 30 MB in pieces of 128 Ki characters (CHUNK_CHARS in
 # src/metrics/target-series.ts), each copied into a malloc'd buffer for the socket; from the main
 # heap they left it fragmented, and RSS rose 6-24 MiB with each of the first scrapes (156-170 MiB
-# after four). With this: 134 MiB (peak 136) in the bench, before --single-threaded-gc below. It must stay above the 64 KiB buffers
-# allocated to receive datagrams: with a 64 KiB threshold strace counted 6,854 mmap calls in 25 s at
-# 10,000 targets (about one per reply; 222 with 96 KiB, 226 without the variable), and that bench run
+# after four). With this: 134 MiB (peak 136) in the bench, before --single-threaded-gc below. It
+# must stay above the 64 KiB buffers allocated to receive datagrams: with a 64 KiB threshold strace
+# counted 6,854 mmap calls in 25 s at 10,000 targets (about one per reply; 222 with 96 KiB, 226 without the variable), and that bench run
 # cost 1.5x the c-ares peer's CPU per query instead of 0.8x. A test checks both bounds.
 ENV MALLOC_MMAP_THRESHOLD_=98304
 WORKDIR /app
@@ -82,9 +82,10 @@ EXPOSE 9553
 # --single-threaded-gc: V8 collects on the main thread instead of waking four helper threads for
 # every young-generation collection and for concurrent marking; Node refuses the flag in NODE_OPTIONS,
 # hence here. The daemon's collections are small (a few MiB young, 15-40 MiB old), so the helpers
-# cost more in wake-ups than they save. Three runs each in session 5's harness (compiled daemon
-# against the lab, /proc ticks over 120 s after warm-up): 1,000 targets 1.62% -> 1.38% of a core
-# with the same RSS; 10,000 targets 4.97% -> 4.37%, for 9 MiB more RSS (131 -> 140 MiB). Two runs of
+# cost more in wake-ups than they save. Measured in session 5's harness (compiled daemon against the
+# lab, /proc ticks over 120 s after warm-up, runs alternated): 1,000 targets, three runs each, 1.62%
+# -> 1.38% of a core with the same RSS; 10,000 targets, two runs each, 4.97% -> 4.37%, for 9 MiB
+# more RSS (131 -> 140 MiB). Two runs of
 # `npm run bench` with it (which scrapes, on a noisy VM): 10,000 targets peaked at 140.5 and 145.4 MiB.
 # `npm run bench` reads the flags from this line.
 ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "/app/dist/main.js"]
