@@ -59,13 +59,15 @@ ENV NODE_ENV=production
 # (1.2% without them).
 ENV NODE_OPTIONS="--max-semi-space-size=3 --max-old-space-size=192"
 # glibc serves allocations of 96 KiB and more with mmap and unmaps them when freed. A /metrics scrape
-# of 10,000 targets writes 30 MB in pieces of 128 Ki characters (CHUNK_CHARS in
-# src/metrics/target-series.ts), each copied into a malloc'd buffer for the socket; from the main
-# heap they left it fragmented, and RSS rose 6-24 MiB with each of the first scrapes (156-170 MiB
-# after four). With this: 134 MiB (peak 136) in the bench, before --single-threaded-gc below. It
-# must stay above the 64 KiB buffers allocated to receive datagrams: with a 64 KiB threshold strace
-# counted 6,854 mmap calls in 25 s at 10,000 targets (about one per reply; 222 with 96 KiB, 226 without the variable), and that bench run
-# cost 1.5x the c-ares peer's CPU per query instead of 0.8x. A test checks both bounds.
+# of 10,000 targets writes 30 MB; it was once written as strings in pieces of 128 Ki characters, each
+# copied into a malloc'd buffer for the socket, and from the main heap they left it fragmented: RSS
+# rose 6-24 MiB with each of the first scrapes (156-170 MiB after four). With this: 134 MiB (peak
+# 136) in the bench. The pieces are now 128 KiB buffers (CHUNK_BYTES in src/metrics/piece-pool.ts)
+# used again scrape after scrape, and large response bodies (/status, the page) still take this path.
+# It must stay above the 64 KiB buffers allocated to receive datagrams: with a 64 KiB threshold
+# strace counted 6,854 mmap calls in 25 s at 10,000 targets (about one per reply; 222 with 96 KiB,
+# 226 without the variable), and that bench run cost 1.5x the c-ares peer's CPU per query instead of
+# 0.8x. A test checks both bounds.
 ENV MALLOC_MMAP_THRESHOLD_=98304
 WORKDIR /app
 # package.json: "type": "module" for dist/*.js, and the version dist/version.js reads.

@@ -19,8 +19,10 @@ import { statusDocument } from './status-json.ts';
 /** What /metrics needs of a registry: a prom-client `Registry` has this shape. */
 export interface MetricsRegistry {
   metrics(): Promise<string>;
-  /** The same text in pieces, written as they come (FastRegistry); preferred when present. */
-  chunks?(): AsyncIterable<string>;
+  /** The same text in pieces (strings or UTF-8 bytes), written as they come (FastRegistry); preferred when present. */
+  chunks?(): AsyncIterable<string | Uint8Array>;
+  /** Takes back a byte piece of `chunks()` once the socket has written it. */
+  release?(piece: Uint8Array): void;
   readonly contentType: string;
 }
 
@@ -70,9 +72,12 @@ const HTML = 'text/html; charset=utf-8';
 interface Reply {
   readonly status: number;
   readonly contentType: string;
-  readonly body: string;
-  /** Instead of `body`: pieces after the first, sent with chunked transfer encoding. */
-  readonly rest?: AsyncIterator<string>;
+  /** The whole body, or with `rest` its first piece. */
+  readonly body: string | Uint8Array;
+  /** Pieces after the first, sent with chunked transfer encoding. */
+  readonly rest?: AsyncIterator<string | Uint8Array>;
+  /** Called with each byte piece once the socket has written it. */
+  readonly release?: (piece: Uint8Array) => void;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -97,6 +102,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
         contentType: registry.contentType,
         body: first.done ? '' : first.value,
         rest: pieces,
+        release: registry.release?.bind(registry),
       };
     },
   ],
@@ -129,7 +135,7 @@ function pathOf(url: string | undefined): string {
 
 async function send(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
   if (reply.rest !== undefined) return sendChunked(req, res, reply, reply.rest);
-  const body = Buffer.from(reply.body, 'utf8');
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   res.writeHead(reply.status, {
     ...SECURITY_HEADERS,
     ...reply.headers,
@@ -149,7 +155,7 @@ async function sendChunked(
   req: IncomingMessage,
   res: ServerResponse,
   reply: Reply,
-  rest: AsyncIterator<string>,
+  rest: AsyncIterator<string | Uint8Array>,
 ): Promise<void> {
   res.writeHead(reply.status, { ...SECURITY_HEADERS, ...reply.headers, 'Content-Type': reply.contentType });
   if (req.method === 'HEAD') {
@@ -157,9 +163,15 @@ async function sendChunked(
     res.end();
     return;
   }
-  let piece: string | undefined = reply.body;
+  let piece: string | Uint8Array | undefined = reply.body;
   while (piece !== undefined) {
-    if (!res.write(piece) && !res.destroyed) await drainedOrClosed(res);
+    const release = reply.release;
+    const written =
+      typeof piece === 'string' || release === undefined
+        ? res.write(piece)
+        : // The callback runs once the socket is done with the bytes (or failed): then they may be reused.
+          res.write(piece, release.bind(undefined, piece));
+    if (!written && !res.destroyed) await drainedOrClosed(res);
     if (res.destroyed) {
       await rest.return?.();
       return;

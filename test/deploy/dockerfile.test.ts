@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_CHARS } from '../../src/metrics/target-series.ts';
+import { CHUNK_BYTES } from '../../src/metrics/piece-pool.ts';
 import { only, render } from './helpers/manifests.ts';
 import { ROOT } from './helpers/prometheus-rule.ts';
 
@@ -282,8 +282,8 @@ describe('the image layout, rebuilt in a temporary directory', () => {
   it('has glibc mmap every /metrics piece but not the 64 KiB receive buffers', () => {
     const threshold = Number(imageEnv().MALLOC_MMAP_THRESHOLD_);
     expect(Number.isInteger(threshold) && threshold > 0).toBe(true);
-    // Each piece is at least CHUNK_CHARS characters, so at least as many bytes once encoded.
-    expect(threshold).toBeLessThanOrEqual(CHUNK_CHARS);
+    // Each /metrics piece is rendered into a buffer of CHUNK_BYTES (a longer line gets a larger one).
+    expect(threshold).toBeLessThanOrEqual(CHUNK_BYTES);
     // libuv asks for 64 KiB for every UDP datagram and TCP read; mmap for those costs a syscall pair
     // and page faults per reply.
     expect(threshold).toBeGreaterThan(64 * 1024 + 64);

@@ -11,8 +11,9 @@ import { pino } from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../../src/daemon/status.ts';
+import { CHUNK_BYTES } from '../../../src/metrics/piece-pool.ts';
 import { FastRegistry } from '../../../src/metrics/registry.ts';
-import { CHUNK_CHARS, TargetSeries } from '../../../src/metrics/target-series.ts';
+import { TargetSeries } from '../../../src/metrics/target-series.ts';
 import {
   ALLOWED_METHODS,
   buildServer,
@@ -260,7 +261,7 @@ describe('/metrics from a registry that writes in pieces (FastRegistry)', () => 
     const base = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`;
     try {
       const expected = await fast.metrics();
-      expect(expected.length).toBeGreaterThan(4 * CHUNK_CHARS); // several pieces, not one
+      expect(expected.length).toBeGreaterThan(4 * CHUNK_BYTES); // several pieces, not one
       const res = await fetch(`${base}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('transfer-encoding')).toBe('chunked');

@@ -6,6 +6,7 @@
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FastRegistry } from '../../../src/metrics/index.ts';
+import { CHUNK_BYTES } from '../../../src/metrics/piece-pool.ts';
 import { TargetSeries } from '../../../src/metrics/target-series.ts';
 import { parseSamples } from '../../helpers/prom-text.ts';
 
@@ -61,7 +62,8 @@ describe('FastRegistry', () => {
       family: 'inet',
       server: '[2001:db8::53]:53',
     });
-    odd.info = { team: 'pay"ments' };
+    // Non-ASCII: the renderer copies ASCII text byte by byte and encodes the rest as UTF-8.
+    odd.info = { team: 'pay"ments Zahlungsverkehr \u00fc \u{1F4B8}' };
     odd.verdict = 'failing';
     odd.success = 1;
     odd.clients = [0, 3, 3, 3];
@@ -96,5 +98,56 @@ describe('FastRegistry', () => {
     expect(actual).toContain('dnsheadroom_headroom_bytes{target="odd');
     expect(actual).toContain('node="node-\\"a\\"\\\\b"');
     expect(actual.match(/^dnsheadroom_verdict\{/gm)).toHaveLength(15);
+    expect(actual).toContain('team="pay\\"ments Zahlungsverkehr \u00fc \u{1F4B8}"');
+  });
+
+  it('writes values as prom-client does, a line longer than a piece whole, and pieces of at most CHUNK_BYTES otherwise', async () => {
+    const plain = new Registry();
+    const fast = new FastRegistry();
+    const values = [
+      0,
+      -0,
+      1,
+      9,
+      10,
+      512,
+      -188,
+      999_999_999_999_999,
+      1e15,
+      -1e15,
+      2 ** 53,
+      1e21,
+      0.5,
+      -1.25e-7,
+      1_795_000_000.125,
+    ];
+    for (const registry of [plain, fast]) {
+      const series = new TargetSeries(registry, ['note']);
+      values.forEach((v, i) => {
+        const r = series.record({ target: `v${i}.lab.test`, family: 'unspec', server: '192.0.2.53:53' });
+        r.lastProbeSeconds = v;
+        r.qtypes.set('A', {
+          udpBytes: v,
+          udpAddresses: null,
+          truncated: null,
+          fullBytes: v,
+          fullAddresses: null,
+          tcp: null,
+        });
+      });
+      // One label value longer than a whole piece, between ordinary targets.
+      series.record({ target: 'long.lab.test', family: 'unspec', server: '192.0.2.53:53' }).info = {
+        note: '\u00e9'.repeat(CHUNK_BYTES),
+      };
+      for (let i = 0; i < 3000; i++)
+        series.record({ target: `t${i}.lab.test`, family: 'unspec', server: '192.0.2.53:53' });
+    }
+    expect(await fast.metrics()).toBe(await plain.metrics());
+    const pieces: (string | Uint8Array)[] = [];
+    for await (const piece of fast.chunks()) pieces.push(piece);
+    const sizes = pieces.map((p) => (typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength));
+    expect(Math.max(...sizes)).toBeGreaterThan(2 * CHUNK_BYTES); // the long line, in one piece
+    expect(sizes.filter((n) => n > CHUNK_BYTES)).toHaveLength(1);
+    expect(sizes.filter((n) => n > CHUNK_BYTES / 2).length).toBeGreaterThan(3); // pieces, not one per line
   });
 });
