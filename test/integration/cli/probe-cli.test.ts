@@ -137,6 +137,8 @@ describe('usage errors', () => {
       'cannot read',
     ],
     [['frobnicate'], 'unknown command'],
+    // Names every object has are not commands either.
+    [['toString'], 'unknown command "toString"'],
   ])('%j exits 2 with a one-line reason and no stack', async (args, message) => {
     const { code, stderr, stdout } = await cli(args);
     expect(code).toBe(2);
@@ -151,5 +153,10 @@ describe('usage errors', () => {
       expect(code).toBe(0);
       expect(stdout).toMatch(/Usage: dns-headroom/);
     }
+    // Each command's help comes from its own module, loaded on demand.
+    for (const command of ['probe', 'lab', 'daemon', 'check-config', 'demo', 'forecast']) {
+      expect((await cli(['help', command])).stdout).toMatch(new RegExp(`^Usage: dns-headroom ${command}\\b`));
+    }
+    expect((await cli(['help', 'constructor'])).stdout).toMatch(/^dns-headroom .*: warns before/);
   });
 });
