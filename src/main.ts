@@ -32,30 +32,13 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
  * code only, not the lab's, the forecaster's or the one-shot probe's (1.2-1.4 MiB of RSS).
  */
 const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command; help: string }>>> = {
-  probe: async () => {
-    const m = await import('./cli/probe.ts');
-    return { run: m.runProbe, help: m.PROBE_HELP };
-  },
-  lab: async () => {
-    const m = await import('./cli/lab.ts');
-    return { run: m.runLab, help: m.LAB_HELP };
-  },
-  daemon: async () => {
-    const m = await import('./cli/daemon.ts');
-    return { run: m.runDaemon, help: m.DAEMON_HELP };
-  },
-  'check-config': async () => {
-    const m = await import('./cli/check-config.ts');
-    return { run: m.runCheckConfig, help: m.CHECK_CONFIG_HELP };
-  },
-  demo: async () => {
-    const m = await import('./cli/demo.ts');
-    return { run: m.runDemo, help: m.DEMO_HELP };
-  },
-  forecast: async () => {
-    const m = await import('./cli/forecast.ts');
-    return { run: m.runForecast, help: m.FORECAST_HELP };
-  },
+  probe: () => import('./cli/probe.ts').then((m) => ({ run: m.runProbe, help: m.PROBE_HELP })),
+  lab: () => import('./cli/lab.ts').then((m) => ({ run: m.runLab, help: m.LAB_HELP })),
+  daemon: () => import('./cli/daemon.ts').then((m) => ({ run: m.runDaemon, help: m.DAEMON_HELP })),
+  'check-config': () =>
+    import('./cli/check-config.ts').then((m) => ({ run: m.runCheckConfig, help: m.CHECK_CONFIG_HELP })),
+  demo: () => import('./cli/demo.ts').then((m) => ({ run: m.runDemo, help: m.DEMO_HELP })),
+  forecast: () => import('./cli/forecast.ts').then((m) => ({ run: m.runForecast, help: m.FORECAST_HELP })),
 };
 
 /** The loader of a command, or undefined (`toString` is not a command, though every object has one). */

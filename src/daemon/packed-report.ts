@@ -29,8 +29,12 @@ export interface PackedReport {
   digestB: number;
   /** `startedAt` as milliseconds (an ISO string is an object; this is a number in place). */
   startedAtMs: number;
-  /** `durationSeconds` of the probe, then of A udp/tcp/edns and AAAA udp/tcp/edns (NaN when absent). */
-  readonly timings: Float64Array;
+  /**
+   * `durationSeconds` of the probe, then of A udp/tcp/edns and AAAA udp/tcp/edns (NaN when absent).
+   * A plain array of doubles (unboxed by V8) rather than a Float64Array, which adds an ArrayBuffer
+   * object and a backing store to every target.
+   */
+  readonly timings: number[];
 }
 
 const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
@@ -133,7 +137,13 @@ const INFLATE: ZlibOptions = { windowBits: 12, chunkSize: 8192, dictionary: DEFL
  * new one. The body is compressed again only when its digest differs from what `into` holds.
  */
 export function packReport(report: ProbeReportJson, into: PackedReport | null): PackedReport {
-  const packed = into ?? { body: '', digestA: 0, digestB: 0, startedAtMs: 0, timings: new Float64Array(7) };
+  const packed = into ?? {
+    body: '',
+    digestA: 0,
+    digestB: 0,
+    startedAtMs: 0,
+    timings: new Array<number>(7).fill(Number.NaN),
+  };
   const timings = packed.timings;
   timings[0] = report.durationSeconds;
   const probes: Record<string, unknown> = {};

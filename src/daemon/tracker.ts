@@ -51,13 +51,15 @@ interface Entry {
 }
 
 /**
- * The last HISTORY_SAMPLES complete sizes of a target, oldest first, in one typed array: twelve
- * `{atMs, bytes}` objects (each with a boxed double) were the largest thing every target held
- * once its history was full.
+ * The last HISTORY_SAMPLES complete sizes of a target, oldest first, in one array of doubles:
+ * twelve `{atMs, bytes}` objects (each with a boxed double) were the largest thing every target
+ * held once its history was full. A plain array, not a Float64Array: V8 stores its numbers unboxed
+ * all the same, without the ArrayBuffer and off-heap store a typed array brings (about 300 bytes a
+ * target, and 10,000 more ArrayBuffers for every garbage collection to sweep).
  */
 class SizeHistory {
   /** [atMs, bytes] pairs in a ring; `#start` is the oldest, `#count` how many are set. */
-  readonly #pairs = new Float64Array(2 * HISTORY_SAMPLES);
+  readonly #pairs: number[] = new Array<number>(2 * HISTORY_SAMPLES).fill(Number.NaN);
   #start = 0;
   #count = 0;
 
