@@ -77,6 +77,30 @@ describe('packReport / unpackReport', () => {
     expect(unpackReport(packReport(before, stored))).toEqual(before);
   });
 
+  it('swaps back to the previous body instead of compressing it again (TCP rounds alternate)', () => {
+    const before = withTimings(reportFixture({ fullBytes: 95 }), 1);
+    const after = withTimings(reportFixture({ fullBytes: 96 }), 2);
+    const stored = packReport(before, null);
+    const first = stored.body;
+    packReport(after, stored);
+    const second = stored.body;
+    expect(second).not.toBe(first);
+    packReport(withTimings(before, 3), stored);
+    // The body stored before comes back, with the report it holds.
+    expect(stored.body).toBe(first);
+    expect(stored.previousBody).toBe(second);
+    expect(unpackReport(stored)).toEqual(withTimings(before, 3));
+    packReport(withTimings(after, 4), stored);
+    expect(stored.body).toBe(second);
+    expect(unpackReport(stored)).toEqual(withTimings(after, 4));
+    // A third body is compressed afresh and pushes out the oldest.
+    const third = withTimings(reportFixture({ fullBytes: 97 }), 5);
+    packReport(third, stored);
+    expect([first, second]).not.toContain(stored.body);
+    expect(stored.previousBody).toBe(second);
+    expect(unpackReport(stored)).toEqual(third);
+  });
+
   it('keeps a typical report in well under a quarter of its JSON size', () => {
     const report = withTimings(reports.dualStack as ProbeReportJson, 5);
     const packed = packReport(report, null);
