@@ -234,8 +234,9 @@ async function main() {
   );
   try {
     for (const run of RUNS) {
-      // Each target is a distinct name the lab answers NXDOMAIN for: the probe still sends UDP A and
-      // AAAA and TCP A and AAAA per round, as for any name, so the cost per target is the real one.
+      // Each target is a distinct name the lab answers NXDOMAIN for: the probe sends UDP A and AAAA
+      // every round and checks TCP as for any name that fits (ADR 3: one qtype every tenth round),
+      // so the cost per target is the real one.
       const config = [
         `interval: ${run.intervalS}s`,
         'timeout: 2s',

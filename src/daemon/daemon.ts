@@ -53,7 +53,7 @@ import { Scheduler, TokenBucket, withQueryBudget } from '../schedule/index.ts';
 import { buildServer } from '../server/index.ts';
 import { judge } from '../verdict/index.ts';
 import type { KubernetesStatus, StatusSnapshot } from './status.ts';
-import { tcpCheckDue } from './tcp-check.ts';
+import { tcpCheck } from './tcp-check.ts';
 import { StatusTracker } from './tracker.ts';
 
 /** How the daemon reaches the Kubernetes API (the ConfigMap source and the `kubernetes` features). */
@@ -538,7 +538,7 @@ export class Daemon {
         search: this.#resolv.search,
         ndots: this.#resolv.ndots,
         timeoutMs: config.timeoutMs,
-        tcp: tcpCheckDue(round, job.key) ? 'always' : 'when-needed',
+        tcp: tcpCheck(round, job.key, job.family),
       },
       { transport: this.#transport, clock: this.#deps.clock, randomId: () => randomInt(0, 65_536) },
       signal,

@@ -12,10 +12,10 @@
  * Without the timings the body of a target is the same round after round until something about its
  * answers changes, so a digest of the text decides whether the body must be compressed again: most
  * probes pay for one JSON.stringify and a hash, not for deflate. The body before the current one is
- * kept too, because most targets alternate between two: a round that also checks TCP has a `tcp`
- * exchange where the others have null (src/daemon/tcp-check.ts), so the body changes on the way
- * into a TCP round and back out of it. Swapping the two saves those two deflates every
- * TCP_CHECK_EVERY_ROUNDS rounds, which were most of the daemon's zlib time.
+ * kept too, because a target's body changes on the way into each TCP-check round and back out of
+ * it: that round has a `tcp` exchange where the others have null (src/daemon/tcp-check.ts). Swapping
+ * back to the previous body saves the way out (and, for a single-family target, the way in), which
+ * was most of the daemon's zlib time.
  */
 import { deflateRawSync, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import type { Qtype } from '../probe/types.ts';

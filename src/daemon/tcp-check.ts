@@ -1,11 +1,13 @@
 /**
- * When a probe of a name that fits in UDP also asks TCP (ADR 3). The first probe of a target does,
- * then one round in every `TCP_CHECK_EVERY_ROUNDS`. Which round depends on the target's key, so the
- * checks of 10,000 targets added together spread over ten rounds: if every target checked in the same
- * round, that round would cost several times the others and a 30 s measurement would see either all
- * of the TCP cost or none of it. Names that truncate ask TCP every round regardless (the probe does
- * that itself, `tcp: 'when-needed'`).
+ * When a probe of a name that fits in UDP also asks TCP (ADR 3). The first probe of a target asks
+ * it for every qtype of the family, then one round in every `TCP_CHECK_EVERY_ROUNDS` asks it for
+ * one qtype, taking the family's qtypes in turn. Which round depends on the target's key, so the
+ * checks of 10,000 targets added together spread over ten rounds: if every target checked in the
+ * same round, that round would cost several times the others and a 30 s measurement would see
+ * either all of the TCP cost or none of it. Names that truncate ask TCP every round for each qtype
+ * that needs it regardless (the probe does that itself, `tcp: 'when-needed'`).
  */
+import { FAMILY_QTYPES, type Family, type Qtype } from '../probe/types.ts';
 
 /**
  * Every this many rounds a target's probe also asks TCP when UDP was complete, to keep
@@ -15,9 +17,22 @@
  */
 export const TCP_CHECK_EVERY_ROUNDS = 10;
 
-/** Whether the target's probe number `round` (0 for its first) should check TCP. */
-export function tcpCheckDue(round: number, key: string): boolean {
-  return round === 0 || (round + phaseOf(key)) % TCP_CHECK_EVERY_ROUNDS === 0;
+/**
+ * What the target's probe number `round` (0 for its first) asks over TCP beyond what its answers
+ * need: `always` (every qtype), one qtype, or nothing more (`when-needed`).
+ *
+ * One qtype per periodic check, not all: whether TCP 53 is reachable is a property of the server and
+ * the network path, which one query shows, and a connection per qtype doubled the cost of the checks
+ * for dual-stack targets (TCP connect, write and close were the largest share of the daemon's CPU
+ * after garbage collection). Each qtype's gauge is refreshed every `TCP_CHECK_EVERY_ROUNDS` times
+ * the number of qtypes rounds; the target's TCP verdict every `TCP_CHECK_EVERY_ROUNDS`.
+ */
+export function tcpCheck(round: number, key: string, family: Family): 'always' | 'when-needed' | Qtype {
+  if (round === 0) return 'always';
+  const shifted = round + phaseOf(key);
+  if (shifted % TCP_CHECK_EVERY_ROUNDS !== 0) return 'when-needed';
+  const qtypes = FAMILY_QTYPES[family];
+  return qtypes[(shifted / TCP_CHECK_EVERY_ROUNDS) % qtypes.length] as Qtype;
 }
 
 /** A stable spread of keys over the rounds: the string hash Java uses, which needs no allocation. */

@@ -32,12 +32,13 @@ export interface ProbeSpec {
   /** Also send an EDNS0 query with this payload size for the answering name (what glibc with `edns0` would see). */
   readonly ednsPayloadSize?: number;
   /**
-   * `always` (default): query the answering name over TCP even when UDP was complete, to check the
-   * fallback works. `when-needed`: only when a client model needs it (a truncated answer). The
-   * daemon checks TCP every few rounds and otherwise saves the connection: TCP set-up and tear-down
-   * cost more than everything else in a probe.
+   * `always` (default): query the answering name over TCP for every qtype even when UDP was
+   * complete, to check the fallback works. `when-needed`: only when a client model needs it (a
+   * truncated answer). A qtype: that one always, the others when needed. The daemon checks TCP every
+   * few rounds for one qtype and otherwise saves the connection: TCP set-up and tear-down cost more
+   * than everything else in a probe.
    */
-  readonly tcp?: 'always' | 'when-needed';
+  readonly tcp?: 'always' | 'when-needed' | Qtype;
 }
 
 /** The edges the probe needs: a transport, a source of query ids, a clock. */
@@ -146,7 +147,8 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
       };
       const udp = await ensure('udp');
       const wantTcp =
-        spec.tcp !== 'when-needed' ||
+        (spec.tcp ?? 'always') === 'always' ||
+        spec.tcp === qtype ||
         table.has({ fqdn: answeringName, qtype, transport: 'tcp' }) ||
         (udp.ok && (udp.truncated || udp.cut || udp.oversize));
       const [tcp, edns] = await Promise.all([

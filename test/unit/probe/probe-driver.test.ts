@@ -117,6 +117,38 @@ describe('probe driver', () => {
   });
 });
 
+describe('tcp: one qtype', () => {
+  it('asks TCP for that qtype only when both UDP answers are complete', async () => {
+    const { transport, result } = run(
+      {
+        'web.lab.test|A|udp': okExchange({ addresses: 3 }),
+        'web.lab.test|AAAA|udp': okExchange({ addresses: 2, qtype: 'AAAA' }),
+        'web.lab.test|AAAA|tcp': okExchange({ addresses: 2, qtype: 'AAAA', transport: 'tcp' }),
+      },
+      spec({ family: 'unspec', tcp: 'AAAA' }),
+    );
+    const r = await result;
+    expect(transport.sent.filter((k) => k.transport === 'tcp').map((k) => k.qtype)).toEqual(['AAAA']);
+    expect(r.probes.A?.tcp).toBeNull();
+    expect(r.probes.AAAA?.tcp?.ok).toBe(true);
+  });
+
+  it('still asks TCP for the other qtype when its answer is truncated', async () => {
+    const { transport, result } = run(
+      {
+        'web.lab.test|A|udp': okExchange({ addresses: 29, truncated: true }),
+        'web.lab.test|A|tcp': okExchange({ addresses: 40, transport: 'tcp' }),
+        'web.lab.test|AAAA|udp': okExchange({ addresses: 2, qtype: 'AAAA' }),
+        'web.lab.test|AAAA|tcp': okExchange({ addresses: 2, qtype: 'AAAA', transport: 'tcp' }),
+      },
+      spec({ family: 'unspec', tcp: 'AAAA' }),
+    );
+    await result;
+    const tcp = transport.sent.filter((k) => k.transport === 'tcp').map((k) => k.qtype);
+    expect([...tcp].sort()).toEqual(['A', 'AAAA']);
+  });
+});
+
 describe('tcp: when-needed', () => {
   it('skips TCP when the UDP answer is complete', async () => {
     const { transport, result } = run(
