@@ -104,15 +104,22 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     return key.transport === 'tcp' ? deps.transport.tcp(request) : deps.transport.udp(request);
   };
 
+  /** Fetches `keys` in parallel into the table. */
+  const fetchAll = async (keys: readonly ExchangeKey[]): Promise<void> => {
+    const results = await Promise.all(keys.map((key) => fetch(key)));
+    for (let i = 0; i < keys.length; i++) table.set(keys[i] as ExchangeKey, results[i] as Exchange);
+  };
+
   let runs = runModels(question, get);
   for (let round = 0; ; round++) {
-    const needs = new Map<string, ExchangeKey>();
+    // The models mostly need the same few exchanges: a short list, compared field by field.
+    const needs: ExchangeKey[] = [];
     for (const client of CLIENT_NAMES) {
       const run = runs[client];
       if (run.done) continue;
-      for (const key of run.need) if (!table.has(key)) needs.set(keyOf(key), key);
+      for (const key of run.need) if (!table.has(key) && !includesKey(needs, key)) needs.push(key);
     }
-    if (needs.size === 0) break;
+    if (needs.length === 0) break;
     if (round >= MAX_ROUNDS) {
       throw new DnsHeadroomError(
         ERROR_CODES.INTERNAL,
@@ -120,9 +127,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
       );
     }
     // musl sends the A and AAAA queries of one step in parallel; so do we.
-    const keys = Array.from(needs.values());
-    const results = await Promise.all(keys.map((key) => fetch(key)));
-    for (let i = 0; i < keys.length; i++) table.set(keys[i] as ExchangeKey, results[i] as Exchange);
+    await fetchAll(needs);
     runs = runModels(question, get);
   }
 
@@ -133,33 +138,40 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
     muslRun.answeringName ?? glibcRun.answeringName ?? candidates[candidates.length - 1] ?? name;
 
   // Measure the answering name completely: UDP as musl sends it, TCP for the full answer, and
-  // EDNS0 when asked. Most of these are already in the table from the walk.
+  // EDNS0 when asked. Most of these are already in the table from the walk, so most probes fetch
+  // nothing here and wait for nothing. UDP comes first: it decides whether TCP is wanted.
+  const qtypes = FAMILY_QTYPES[spec.family];
+  const udpKeys = qtypes.map((qtype): ExchangeKey => ({ fqdn: answeringName, qtype, transport: 'udp' }));
+  const tcpKeys = qtypes.map((qtype): ExchangeKey => ({ fqdn: answeringName, qtype, transport: 'tcp' }));
+  const missingUdp = udpKeys.filter((key) => !table.has(key));
+  if (missingUdp.length > 0) await fetchAll(missingUdp);
+  const wantTcp = qtypes.map((qtype, i) => {
+    const udp = get(udpKeys[i] as ExchangeKey) as Exchange;
+    return (
+      (spec.tcp ?? 'always') === 'always' ||
+      spec.tcp === qtype ||
+      table.has(tcpKeys[i] as ExchangeKey) ||
+      (udp.ok && (udp.truncated || udp.cut || udp.oversize))
+    );
+  });
+  const missingTcp = tcpKeys.filter((key, i) => wantTcp[i] && !table.has(key));
+  const ednsSize = spec.ednsPayloadSize;
+  let edns: readonly Exchange[] | undefined;
+  if (missingTcp.length > 0 || ednsSize !== undefined) {
+    [, edns] = await Promise.all([
+      fetchAll(missingTcp),
+      ednsSize === undefined ? undefined : Promise.all(udpKeys.map((key) => fetch(key, ednsSize))),
+    ]);
+  }
   const probes: Partial<Record<Qtype, QtypeProbe>> = {};
-  await Promise.all(
-    FAMILY_QTYPES[spec.family].map(async (qtype) => {
-      const ensure = async (transport: 'udp' | 'tcp') => {
-        const key = { fqdn: answeringName, qtype, transport };
-        const known = get(key);
-        if (known) return known;
-        const fresh = await fetch(key);
-        table.set(key, fresh);
-        return fresh;
-      };
-      const udp = await ensure('udp');
-      const wantTcp =
-        (spec.tcp ?? 'always') === 'always' ||
-        spec.tcp === qtype ||
-        table.has({ fqdn: answeringName, qtype, transport: 'tcp' }) ||
-        (udp.ok && (udp.truncated || udp.cut || udp.oversize));
-      const [tcp, edns] = await Promise.all([
-        wantTcp ? ensure('tcp') : null,
-        spec.ednsPayloadSize === undefined
-          ? null
-          : fetch({ fqdn: answeringName, qtype, transport: 'udp' }, spec.ednsPayloadSize),
-      ]);
-      probes[qtype] = { name: answeringName, udp, tcp, edns };
-    }),
-  );
+  qtypes.forEach((qtype, i) => {
+    probes[qtype] = {
+      name: answeringName,
+      udp: get(udpKeys[i] as ExchangeKey) as Exchange,
+      tcp: wantTcp[i] ? (get(tcpKeys[i] as ExchangeKey) as Exchange) : null,
+      edns: edns?.[i] ?? null,
+    };
+  });
 
   const clients = Object.fromEntries(
     CLIENT_NAMES.map((client) => [client, settled(runs[client]).outcome]),
@@ -215,8 +227,11 @@ function slotOf(key: ExchangeKey): string {
   return SLOTS[key.qtype][key.transport];
 }
 
-function keyOf(key: ExchangeKey): string {
-  return `${key.fqdn}|${key.qtype}|${key.transport}`;
+function includesKey(keys: readonly ExchangeKey[], key: ExchangeKey): boolean {
+  for (const k of keys) {
+    if (k.fqdn === key.fqdn && k.qtype === key.qtype && k.transport === key.transport) return true;
+  }
+  return false;
 }
 
 function runModels(question: LookupQuestion, get: (key: ExchangeKey) => Exchange | undefined) {
