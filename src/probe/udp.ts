@@ -203,8 +203,8 @@ export class UdpPool {
   #forget(pending: Pending): void {
     const ids = this.#byId[pending.family];
     if (ids?.[pending.id] === pending) ids[pending.id] = undefined;
+    // Called once per query (from `finish`, which runs once), so the query is in the list.
     const { prev, next } = pending;
-    if (prev === null && next === null && this.#head !== pending) return; // already out of the list
     if (prev === null) this.#head = next;
     else prev.next = next;
     if (next !== null) next.prev = prev;
@@ -245,7 +245,7 @@ export class UdpPool {
     // Fewer than 2 bytes carry no id: musl ignores those (res_msend.c), so do we.
     const pending = msg.length >= 2 ? this.#byId[family]?.[msg.readUInt16BE(0)] : undefined;
     if (!pending) {
-      // Rare (a late, spoofed or broken reply): walk the waiting queries, at most the concurrency.
+      // Rare (a late, spoofed or broken reply): walk the waiting queries, a few per probe in flight.
       const host = normaliseHost(rinfo.address);
       for (let p = this.#head; p !== null; p = p.next) {
         if (p.endpoint.port === rinfo.port && p.endpoint.host === host) p.filter.idMismatch();
