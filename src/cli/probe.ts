@@ -2,7 +2,6 @@
  * `dns-headroom probe`: the on-call tool. Asks each server the way a musl pod would, measures the
  * answers against 512 bytes and prints what each C library will return.
  */
-import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from '../builtins.ts';
 import { type Clock, systemClock } from '../clock.ts';
@@ -12,6 +11,7 @@ import {
   type Family,
   parseServerAddress,
   probe,
+  randomQueryIds,
   type ServerAddress,
 } from '../probe/index.ts';
 import { type ProbeReportJson, renderReport, reportJson } from '../report/index.ts';
@@ -187,6 +187,7 @@ export async function runProbe(args: string[], io: CliIo, deps: ProbeCommandDeps
     options.servers.length > 0 ? options.servers : conf.nameservers.map((host) => ({ host, port: 53 }));
 
   const jobs = options.names.flatMap((name) => servers.map((server) => ({ name, server })));
+  const randomId = randomQueryIds();
   const reports: ProbeReportJson[] = await Promise.all(
     jobs.map(async ({ name, server }) => {
       const spec = {
@@ -198,7 +199,7 @@ export async function runProbe(args: string[], io: CliIo, deps: ProbeCommandDeps
         timeoutMs: options.timeoutMs,
         ednsPayloadSize: options.ednsPayloadSize,
       };
-      const result = await probe(spec, { transport, clock, randomId: () => randomInt(0, 65_536) });
+      const result = await probe(spec, { transport, clock, randomId });
       return reportJson(result, judge(result, { warnBytes: options.warnBytes }), options.warnBytes);
     }),
   );

@@ -5,8 +5,8 @@
  * (prometheus/blackbox_exporter:config/config.go), which also owns the reload-success gauges; here
  * the store only keeps their values and the metrics layer reads them (`reloadGauges()`).
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { isDeepStrictEqual } from '../builtins.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type ConfigIssue, formatIssue } from './issues.ts';
 import type { ConfigResult } from './parse.ts';
@@ -78,8 +78,6 @@ export class ConfigStore {
   readonly #listeners = new Set<ConfigListener>();
   readonly #onReload: ((status: ReloadStatus) => void) | undefined;
   #config: Config | null = null;
-  /** SHA-256 of the applied config's JSON: the JSON itself is a megabyte at 10,000 targets. */
-  #configDigest = '';
   #lastReload: ReloadStatus | null = null;
   #lastSuccessAtMs: number | null = null;
 
@@ -153,12 +151,10 @@ export class ConfigStore {
       return { applied: false, changed: false, issues: result.issues };
     }
     const config = deepFreeze(result.config);
-    // Configs are plain data built in a fixed key order, so equal JSON means an equal config.
-    const digest = createHash('sha256').update(JSON.stringify(config)).digest('base64');
+    // Configs are plain data, so structural equality is exact; it walks the two only on a reload.
     const previous = this.#config;
-    const changed = previous === null || digest !== this.#configDigest;
+    const changed = previous === null || !isDeepStrictEqual(previous, config);
     this.#config = config;
-    this.#configDigest = digest;
     this.#lastReload = Object.freeze({ successful: true, atMs, source, issues: Object.freeze([]) });
     this.#lastSuccessAtMs = atMs;
     this.#log.info({ source, targets: config.targets.length, changed }, 'config loaded');

@@ -8,9 +8,8 @@
  * of the config (kube/discovery.ts) add servers (each CoreDNS endpoint) and targets (headless
  * Services near the limit, ExternalName targets) on top of the configured ones.
  */
-import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
+import { readFile } from '../builtins.ts';
 import type { Clock } from '../clock.ts';
 import {
   type Config,
@@ -44,7 +43,9 @@ import {
   createNetTransport,
   type DnsTransport,
   formatServerAddress,
+  type ProbeDeps,
   probe,
+  randomQueryIds,
   type ServerAddress,
 } from '../probe/index.ts';
 import { reportJson } from '../report/index.ts';
@@ -124,6 +125,8 @@ export class Daemon {
   readonly #metrics: Metrics;
   readonly #bucket: TokenBucket;
   readonly #transport: DnsTransport;
+  /** What every probe gets: the transport, the clock and one stream of query ids. */
+  readonly #probeDeps: ProbeDeps;
   /** The socket transport the daemon owns (null when one was injected). */
   readonly #netTransport: (DnsTransport & { close(): void }) | null;
   readonly #scheduler: Scheduler<Job>;
@@ -153,6 +156,7 @@ export class Daemon {
       withQueryBudget(deps.transport ?? (this.#netTransport as DnsTransport), this.#bucket),
       this.#metrics,
     );
+    this.#probeDeps = { transport: this.#transport, clock: deps.clock, randomId: randomQueryIds() };
     this.#scheduler = new Scheduler<Job>({
       clock: deps.clock,
       random: Math.random,
@@ -540,7 +544,7 @@ export class Daemon {
         timeoutMs: config.timeoutMs,
         tcp: tcpCheck(round, job.key, job.family),
       },
-      { transport: this.#transport, clock: this.#deps.clock, randomId: () => randomInt(0, 65_536) },
+      this.#probeDeps,
       signal,
     );
     if (signal.aborted) return; // removed by a reload or shutting down: its numbers no longer matter

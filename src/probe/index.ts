@@ -17,6 +17,7 @@ export {
   probe,
   type QtypeProbe,
 } from './probe.ts';
+export { randomQueryIds } from './query-id.ts';
 export { DNS_PORT, formatServerAddress, parseServerAddress, type ServerParse } from './server-address.ts';
 export type { DnsTransport, ExchangeRequest } from './transport.ts';
 export * from './types.ts';

@@ -3,7 +3,7 @@
  * exit status 0; and check-config's exit codes.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { parseSamples, sampleValue } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/dns-headroom.js', import.meta.url).pathname;
+const RECORD_BUILTINS = new URL('../../helpers/record-builtins.cjs', import.meta.url).pathname;
 const exec = promisify(execFile);
 const fixture = useLabAndDir('dnsh-proc-');
 
@@ -33,11 +34,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe('daemon process', () => {
-  it('reloads on SIGHUP and exits 0 on SIGTERM', async () => {
+  it('reloads on SIGHUP and exits 0 on SIGTERM, without loading the built-ins it avoids', async () => {
     const path = join(fixture.dir, 'config.yaml');
+    const builtins = join(fixture.dir, 'builtins.txt');
     await writeFile(path, config(['fits.lab.test']));
-    const child = spawn(process.execPath, [BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'], {
-      env: { ...process.env, NODE_NAME: 'node-b' },
+    const args = ['--require', RECORD_BUILTINS, BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'];
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, NODE_NAME: 'node-b', RECORD_BUILTINS: builtins },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exit = exited(child);
@@ -61,6 +64,14 @@ describe('daemon process', () => {
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
       expect(out).toContain('dns-headroom daemon stopped');
+      // Each costs RSS on every node for nothing the daemon uses (src/builtins.ts, query-id.ts).
+      // Probing, reloading and serving /metrics have all run by now.
+      const loaded = (await readFile(builtins, 'utf8')).split('\n');
+      expect(loaded).toContain('NativeModule dgram');
+      expect(loaded).toContain('NativeModule http');
+      for (const avoided of ['crypto', 'fs/promises', 'https', 'http2', 'internal/deps/undici/undici']) {
+        expect(loaded).not.toContain(`NativeModule ${avoided}`);
+      }
     } finally {
       child.kill('SIGKILL');
     }
