@@ -174,6 +174,7 @@ describe('Dockerfile runtime stage', () => {
     const flags = entrypoint.slice(1, -1);
     for (const flag of flags) expect(flag).toMatch(/^--[a-z0-9-]+(=\S+)?$/);
     expect(flags).toContain('--single-threaded-gc');
+    expect(flags).toContain('--no-concurrent-recompilation');
     const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { outDir: string; rootDir: string };
     };
