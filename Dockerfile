@@ -98,6 +98,13 @@ EXPOSE 9553
 # the lab, /proc ticks over 60-120 s after warm-up, daemons side by side): 1,000 targets 96.3 ->
 # 88.5 MiB and 89.1 MiB, 1.27% -> 1.13% and 1.15% of a core; 10,000 targets 133.4 -> 127.0 MiB,
 # 4.86% -> 3.60% (CPU within this VM's noise; optimising is done within a minute of start).
+# --no-maglev: hot functions go from the baseline tier straight to Turbofan, without V8's middle
+# compiler. A daemon runs for days, so the faster warm-up Maglev buys is worth nothing here, and its
+# code, feedback and compiler pages are resident on every node: 1,000 targets 89.0 -> 85.0 MiB,
+# 10,000 targets 136.2 -> 129.3 MiB (daemons side by side, same harness), with CPU within the noise
+# (0.98 -> 0.88% and 5.33 -> 5.16%). --max-opt=2 (Maglev without Turbofan) saved 5 MiB at 1,000
+# targets but cost 6-9 MiB and up to a point of CPU at 10,000, where Turbofan's escape analysis
+# removes much of the garbage.
 # `npm run bench` reads the flags from this line.
-ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "/app/dist/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "/app/dist/main.js"]
 CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]

@@ -175,6 +175,7 @@ describe('Dockerfile runtime stage', () => {
     for (const flag of flags) expect(flag).toMatch(/^--[a-z0-9-]+(=\S+)?$/);
     expect(flags).toContain('--single-threaded-gc');
     expect(flags).toContain('--no-concurrent-recompilation');
+    expect(flags).toContain('--no-maglev');
     const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { outDir: string; rootDir: string };
     };
