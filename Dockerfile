@@ -45,11 +45,13 @@ LABEL org.opencontainers.image.title="dns-headroom" \
 
 ENV NODE_ENV=production
 # Heap sizes, measured with `npm run bench` (which runs the daemon with these ENV lines):
-# - a 3 MiB young generation: V8's default 16 MiB semi-spaces kept ~40 MiB more RSS per node, and
-#   with 2 MiB more in-flight probe state is promoted and collected again (10,000 targets: 5.2% of
-#   a core against 4.5% with 3 MiB, for 5 MiB less RSS). Measured again at 1,000 targets once the
-#   UDP pool stopped keeping finished queries alive (daemons side by side): 2 MiB saved no RSS
-#   (97.0 against 96.5 MiB), 1 MiB saved 4.6 MiB for 17% more CPU and three times the promotion;
+# - 4 MiB semi-spaces (8 MiB of young generation): V8's default 16 MiB semi-spaces kept ~40 MiB more
+#   RSS per node, and with 2 MiB more in-flight probe state is promoted and collected again. V8
+#   rounds the size up to a power of two, so the `3` this line held until session 8 already meant
+#   4 (v8.getHeapSpaceStatistics: new_space 8 MiB with 3 or 4, 4 MiB with 2). Measured with this
+#   image's flags (daemons side by side): 2 MiB costs 0.5 points of a core at 10,000 targets (3.81
+#   -> 4.33% and 4.57 -> 5.08%) for no RSS, and saves 2.4 MiB at 1,000 targets; 1 MiB saved 5 MiB
+#   at 1,000 targets, for 17% more CPU and three times the promotion (session 7);
 # - a 192 MiB cap on the old generation: without a cap V8 sizes the heap from the machine's memory
 #   and lets it grow to 4x the live data between collections (10,000 targets: 243 MiB RSS); with
 #   it the growth factor is about 1.35. 10,000 targets hold about 37 MiB after a full GC; raise the
@@ -59,7 +61,7 @@ ENV NODE_ENV=production
 # binary's pages for as much heap; with --single-threaded, --optimize-for-size, --memory-saver-mode
 # and --lite-mode reached 77, 72 and 66 MiB at 1,000 targets for 2.0, 2.3 and 3.1% of a core
 # (1.2% without them).
-ENV NODE_OPTIONS="--max-semi-space-size=3 --max-old-space-size=192"
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=192"
 # glibc serves allocations of 96 KiB and more with mmap and unmaps them when freed. A /metrics scrape
 # of 10,000 targets writes 30 MB; it was once written as strings in pieces of 128 Ki characters, each
 # copied into a malloc'd buffer for the socket, and from the main heap they left it fragmented: RSS
