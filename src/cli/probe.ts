@@ -2,8 +2,7 @@
  * `dns-headroom probe`: the on-call tool. Asks each server the way a musl pod would, measures the
  * answers against 512 bytes and prints what each C library will return.
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from '../builtins.ts';
+import { parseArgs, readFile } from '../builtins.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import {
   createNetTransport,
