@@ -50,8 +50,8 @@ ENV NODE_ENV=production
 #   rounds the size up to a power of two, so the `3` this line held until session 8 already meant
 #   4 (v8.getHeapSpaceStatistics: new_space 8 MiB with 3 or 4, 4 MiB with 2). Measured with this
 #   image's flags (daemons side by side): 2 MiB costs 0.5 points of a core at 10,000 targets (3.81
-#   -> 4.33% and 4.57 -> 5.08%) for no RSS, and saves 2.4 MiB at 1,000 targets; 1 MiB saved 5 MiB
-#   at 1,000 targets, for 17% more CPU and three times the promotion (session 7);
+#   -> 4.33% and 4.57 -> 5.08%) for no RSS, and saves 2.4 MiB at 1,000 targets; 1 MiB saved
+#   4.6-4.9 MiB at 1,000 targets, for 17% more CPU and three times the promotion (session 7);
 # - a 192 MiB cap on the old generation: without a cap V8 sizes the heap from the machine's memory
 #   and lets it grow to 4x the live data between collections (10,000 targets: 243 MiB RSS); with
 #   it the growth factor is about 1.35. 10,000 targets hold about 37 MiB after a full GC; raise the
@@ -97,16 +97,17 @@ EXPOSE 9553
 # helper threads. The work is the same, but each helper thread that compiles gets a glibc arena of
 # its own, and compiler memory freed there is never reused by the main thread: the four arenas held
 # 6-7 MiB at 1,000 targets, about 0.4 MiB without them. Measured (session 8, compiled daemon against
-# the lab, /proc ticks over 60-120 s after warm-up, daemons side by side): 1,000 targets 96.3 ->
-# 88.5 MiB and 89.1 MiB, 1.27% -> 1.13% and 1.15% of a core; 10,000 targets 133.4 -> 127.0 MiB,
-# 4.86% -> 3.60% (CPU within this VM's noise; optimising is done within a minute of start).
+# the lab, daemons side by side, /proc ticks over 60 s after 90 s at 1,000 targets and over 120 s
+# after 150 s at 10,000): 1,000 targets 94.0 -> 86.4 MiB and 1.27% -> 1.13% of a core; 10,000
+# targets 130.3 -> 124.0 MiB and 4.86% -> 3.60% (CPU within this VM's noise). Most optimising is
+# done early (--trace-opt at 1,000 targets: 197 functions in the first minute, 35 in the second).
 # --no-maglev: hot functions go from the baseline tier straight to Turbofan, without V8's middle
 # compiler. A daemon runs for days, so the faster warm-up Maglev buys is worth nothing here, and its
-# code, feedback and compiler pages are resident on every node: 1,000 targets 89.0 -> 85.0 MiB,
-# 10,000 targets 136.2 -> 129.3 MiB (daemons side by side, same harness), with CPU within the noise
-# (0.98 -> 0.88% and 5.33 -> 5.16%). --max-opt=2 (Maglev without Turbofan) saved 5 MiB at 1,000
-# targets but cost 6-9 MiB and up to a point of CPU at 10,000, where Turbofan's escape analysis
-# removes much of the garbage.
+# code, feedback and compiler pages are resident on every node: 1,000 targets 86.9 -> 83.0 MiB,
+# 10,000 targets 133.0 -> 126.3 MiB (daemons side by side, same harness), with CPU within the noise
+# (0.98 -> 0.88% and 5.33 -> 5.16%). --max-opt=2 (Maglev without Turbofan) saved 5.8 MiB at 1,000
+# targets, but at 10,000 cost 3.4 and 12.4 MiB and up to half a point of CPU (two pairs), where
+# Turbofan's escape analysis removes much of the garbage.
 # `npm run bench` reads the flags from this line.
 ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "/app/dist/main.js"]
 CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]
