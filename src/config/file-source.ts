@@ -197,7 +197,7 @@ export class FileConfigSource {
       return this.#store.apply({ ok: false, issues: [readIssue(this.#path, err)] }, this.#path);
     }
     // The text itself, compared exactly: about 25 bytes a target (250 KB at 10,000) is cheaper to
-    // keep than node:crypto is to load (query-id.ts), and a digest could miss a change.
+    // keep than node:crypto, which a digest would need, is to load (query-id.ts).
     const seen = `text ${text}`;
     if (seen === this.#lastSeen && !force) {
       this.#log.debug({ path: this.#path }, 'config directory changed but the file did not');
