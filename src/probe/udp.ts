@@ -97,7 +97,10 @@ export class UdpPool {
     return this.#inFlight;
   }
 
-  /** The id table of a socket family, made on first use: 65,536 slots, 256 KiB. */
+  /**
+   * The id table of a socket family, made on first use: 65,536 slots of 8 bytes (Node is built
+   * without pointer compression), 512 KiB (524,304 bytes in a heap snapshot).
+   */
   #ids(family: Family): (Pending | undefined)[] {
     let ids = this.#byId[family];
     if (ids === null) {
