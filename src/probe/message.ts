@@ -7,8 +7,18 @@
  * and a reply cut at 512 bytes without TC (PRODUCT.md section 1) is exactly such a packet.
  * dns-packet's decoder is all-or-nothing and can also read a short buffer into nonsense.
  */
-import dnsPacket from 'dns-packet';
+import { createRequire } from 'node:module';
+import type DnsPacket from 'dns-packet';
 import type { Answer, Qtype, Rcode } from './types.ts';
+
+const require = createRequire(import.meta.url);
+/**
+ * dns-packet, loaded on first use. Only names the fast path below cannot write need it, and the
+ * daemon may never see one: loaded at startup it cost about 1 MiB of RSS on every node (Node 24.21,
+ * `require('dns-packet')` after the daemon's built-ins), and a heap snapshot of the daemon held its
+ * source text twice (an ESM `import` of a CommonJS package reads it for the export names too).
+ */
+let dnsPacket: typeof DnsPacket | undefined;
 
 const TYPE_CODES: Readonly<Record<Qtype, number>> = { A: 1, AAAA: 28 };
 const TYPE_CNAME = 5;
@@ -91,6 +101,7 @@ function encodePlainQuery(spec: QuerySpec): Uint8Array | null {
 
 /** The same query through dns-packet's generic encoder: the fallback, and the reference the fast path is tested against. */
 export function encodeWithDnsPacket(spec: QuerySpec): Uint8Array {
+  dnsPacket ??= require('dns-packet') as typeof DnsPacket;
   return dnsPacket.encode({
     type: 'query',
     id: spec.id,

@@ -12,7 +12,7 @@ import { parseSamples, sampleValue } from '../../helpers/prom-text.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/dns-headroom.js', import.meta.url).pathname;
-const RECORD_BUILTINS = new URL('../../helpers/record-builtins.cjs', import.meta.url).pathname;
+const RECORD_MODULES = new URL('../../helpers/record-modules.cjs', import.meta.url).pathname;
 const exec = promisify(execFile);
 const fixture = useLabAndDir('dnsh-proc-');
 
@@ -34,13 +34,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe('daemon process', () => {
-  it('reloads on SIGHUP and exits 0 on SIGTERM, without loading the built-ins it avoids', async () => {
+  it('reloads on SIGHUP and exits 0 on SIGTERM, without loading the modules it avoids', async () => {
     const path = join(fixture.dir, 'config.yaml');
-    const builtins = join(fixture.dir, 'builtins.txt');
+    const modules = join(fixture.dir, 'modules.txt');
     await writeFile(path, config(['fits.lab.test']));
-    const args = ['--require', RECORD_BUILTINS, BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'];
+    const args = ['--require', RECORD_MODULES, BIN, 'daemon', '--config', path, '--listen', '127.0.0.1:0'];
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, NODE_NAME: 'node-b', RECORD_BUILTINS: builtins },
+      env: { ...process.env, NODE_NAME: 'node-b', RECORD_MODULES: modules },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exit = exited(child);
@@ -64,14 +64,18 @@ describe('daemon process', () => {
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
       expect(out).toContain('dns-headroom daemon stopped');
-      // Each costs RSS on every node for nothing the daemon uses (src/builtins.ts, query-id.ts).
-      // Probing, reloading and serving /metrics have all run by now.
-      const loaded = (await readFile(builtins, 'utf8')).split('\n');
+      // Each costs RSS on every node for nothing the daemon uses (src/builtins.ts, query-id.ts,
+      // and dns-packet: src/probe/message.ts). Probing, reloading and serving /metrics have all run
+      // by now, for plain names only.
+      const loaded = (await readFile(modules, 'utf8')).split('\n');
       expect(loaded).toContain('NativeModule dgram');
       expect(loaded).toContain('NativeModule http');
       for (const avoided of ['crypto', 'fs/promises', 'https', 'http2', 'internal/deps/undici/undici']) {
         expect(loaded).not.toContain(`NativeModule ${avoided}`);
       }
+      const packages = loaded.filter((line) => line.includes('/node_modules/'));
+      expect(packages.some((line) => line.includes('/node_modules/yaml/'))).toBe(true);
+      expect(packages.filter((line) => line.includes('/node_modules/dns-packet/'))).toEqual([]);
     } finally {
       child.kill('SIGKILL');
     }
