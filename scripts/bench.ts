@@ -111,10 +111,11 @@ const SCRAPE_EVERY_S = 30;
  */
 const MEASURE_AT_LEAST_S = 60;
 /**
- * The steady window: from 240 s after the daemon started, for 120 s. By 240 s V8 has finished
- * optimising (--trace-opt at 1,000 targets: 190 ms of compiling between 60 and 120 s, 20-30 ms in
- * each later half-minute) and its memory reducer has had its first go at the heap; 120 s takes in
- * four rounds of 1,000 targets and two of 10,000, and four scrapes.
+ * The steady window: from 240 s after the daemon started, for 120 s. By 240 s V8 has done most of
+ * its optimising (--trace-opt at 1,000 targets: 190 ms of compiling between 60 and 120 s, 20-30 ms
+ * in each later half-minute), and its memory reducer, which gives back heap grown at start-up, has
+ * usually run once (at about 170 s in a 1,000-target timeline, then every three minutes or so);
+ * 120 s takes in four rounds of 1,000 targets and two of 10,000, and four scrapes.
  */
 const STEADY_FROM_S = 240;
 const STEADY_S = 120;
