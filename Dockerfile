@@ -45,8 +45,9 @@ LABEL org.opencontainers.image.title="dns-headroom" \
 
 ENV NODE_ENV=production
 # Heap sizes, measured with `npm run bench` (which runs the daemon with these ENV lines):
-# - 4 MiB semi-spaces (8 MiB of young generation): V8's default 16 MiB semi-spaces kept ~40 MiB more
-#   RSS per node, and with 2 MiB more in-flight probe state is promoted and collected again. V8
+# - 4 MiB semi-spaces (a young generation of at most 8 MiB; see --lazy-new-space-shrinking below):
+#   V8's default 16 MiB semi-spaces kept ~40 MiB more RSS per node, and with 2 MiB more in-flight
+#   probe state is promoted and collected again. V8
 #   rounds the size up to a power of two, so the `3` this line held until session 8 already meant
 #   4 (v8.getHeapSpaceStatistics: new_space 8 MiB with 3 or 4, 4 MiB with 2). Measured with this
 #   image's flags (daemons side by side): 2 MiB costs 0.5 points of a core at 10,000 targets (3.81
