@@ -258,8 +258,8 @@ async function main() {
   try {
     for (const run of RUNS) {
       // Each target is a distinct name the lab answers NXDOMAIN for: the probe sends UDP A and AAAA
-      // every round and checks TCP as for any name that fits (ADR 3: one qtype every tenth round),
-      // so the cost per target is the real one.
+      // every round and checks TCP as for any name that fits (ADRs 3 and 8: one qtype every ten
+      // minutes), so the cost per target is the real one.
       const config = [
         `interval: ${run.intervalS}s`,
         'timeout: 2s',

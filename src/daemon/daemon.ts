@@ -54,7 +54,7 @@ import { Scheduler, TokenBucket, withQueryBudget } from '../schedule/index.ts';
 import { buildServer } from '../server/index.ts';
 import { judge } from '../verdict/index.ts';
 import type { KubernetesStatus, StatusSnapshot } from './status.ts';
-import { tcpCheck } from './tcp-check.ts';
+import { tcpCheck, tcpCheckEveryRounds } from './tcp-check.ts';
 import { StatusTracker } from './tracker.ts';
 
 /** How the daemon reaches the Kubernetes API (the ConfigMap source and the `kubernetes` features). */
@@ -542,7 +542,7 @@ export class Daemon {
         search: this.#resolv.search,
         ndots: this.#resolv.ndots,
         timeoutMs: config.timeoutMs,
-        tcp: tcpCheck(round, job.key, job.family),
+        tcp: tcpCheck(round, job.key, job.family, tcpCheckEveryRounds(config.intervalMs)),
       },
       this.#probeDeps,
       signal,
