@@ -45,14 +45,15 @@ LABEL org.opencontainers.image.title="dns-headroom" \
 
 ENV NODE_ENV=production
 # Heap sizes, measured with `npm run bench` (which runs the daemon with these ENV lines):
-# - 4 MiB semi-spaces (a young generation of at most 8 MiB; see --lazy-new-space-shrinking below):
-#   V8's default 16 MiB semi-spaces kept ~40 MiB more RSS per node, and with 2 MiB more in-flight
-#   probe state is promoted and collected again. V8
-#   rounds the size up to a power of two, so the `3` this line held until session 8 already meant
-#   4 (v8.getHeapSpaceStatistics: new_space 8 MiB with 3 or 4, 4 MiB with 2). Measured with this
-#   image's flags (daemons side by side): 2 MiB costs 0.5 points of a core at 10,000 targets (3.81
-#   -> 4.33% and 4.57 -> 5.08%) for no RSS, and saves 2.4 MiB at 1,000 targets; 1 MiB saved
-#   4.6-4.9 MiB at 1,000 targets, for 17% more CPU and three times the promotion (session 7);
+# - 4 MiB semi-spaces (a young generation of at most 8 MiB). V8's default 16 MiB semi-spaces kept
+#   ~40 MiB more RSS per node. V8 rounds the size up to a power of two (v8.getHeapSpaceStatistics:
+#   new_space 8 MiB with 3 or 4, 4 MiB with 2). With --no-memory-reducer-favors-memory (below) the
+#   pages of a young generation that has grown stay resident (--trace-gc: up to 9 MB "pooled" at
+#   1,000 targets, none given back), so the cap is what a node pays. 2 MiB, measured again in session
+#   10: 1,000 targets 80.3-80.7 MiB against 82.4-83.2 MiB with 4 (daemons side by side, CPU 1.20%
+#   against 1.18%), but `npm run bench` at 10,000 targets gave 5.63% of a core, over the target
+#   (3.96-4.41% with 4 MiB in session 9), as in session 7 (3.81 -> 4.33%, 4.57 -> 5.08%). 1 MiB:
+#   79.5-80.5 MiB at 1,000 targets for 1.43% (three times the promotion in session 7);
 # - a 192 MiB cap on the old generation: without a cap V8 sizes the heap from the machine's memory
 #   and lets it grow to 4x the live data between collections (10,000 targets: 243 MiB RSS); with
 #   it the growth factor is about 1.35. 10,000 targets hold about 37 MiB after a full GC; raise the
@@ -116,15 +117,24 @@ EXPOSE 9553
 # allocate enough to need it, it still grows to 8 MiB. Measured in session 9 (compiled daemon
 # against the lab, daemons side by side, RSS at the end of 120 s after 150 s): 1,000 targets
 # 81.7 -> 79.0 and 78.2 -> 76.5 MiB with CPU within the noise (1.38 -> 1.48%, 1.26 -> 1.23%);
-# 10,000 targets 121.7 -> 120.1 and 123.4 -> 122.3 MiB, 4.47 -> 4.53% and 4.56 -> 4.46%.
+# 10,000 targets 121.7 -> 120.1 and 123.4 -> 122.3 MiB, 4.47 -> 4.53% and 4.56 -> 4.46%. With
+# --no-memory-reducer-favors-memory the pages it gives back stay in V8's page pool, so it saves
+# little now; not measured again without it.
 # --max-opt=2 (Maglev instead of Turbofan) measured again beside it: 1,000 targets 79.3 -> 73.0 MiB
 # at the end (mean over the window 76 -> 75), but 10,000 targets 4.85 -> 5.37% of a core, again.
-# Left as it is: V8's memory reducer. Every few minutes at 1,000 targets it runs a full collection
-# that gives back about 5 MiB of heap (RSS 84 -> 75 MiB), and, because such a collection does not
-# keep the hidden classes of objects no longer alive, it deoptimises about 55 functions ("embedded
-# weak objects cleared", --trace-deopt), which are optimised again over the next minute. With
-# --no-memory-reducer-favors-memory the same collections keep them: 1.07% of a core against 1.29%
-# over 150-420 s, but RSS stays at 83 MiB instead of falling to 74-81 (session 9, one pair).
+# --no-memory-reducer-favors-memory: V8's memory reducer still runs a full collection when the
+# daemon is quiet, but not in the memory-reducing mode, which does not keep the hidden classes of
+# objects that are not alive at that moment. Each such collection gave back about 5 MiB of heap, and
+# deoptimised about 55 functions ("embedded weak objects cleared", --trace-deopt): ours and Node's
+# own (processTicksAndRejections, EventTarget, Socket.send), compiled again over the next minute.
+# perf over 240-360 s at 1,000 targets put 13% of the daemon's CPU in Turbofan. The memory came
+# back within minutes, so the peak RSS was no lower. 1,000 targets, daemons side by side, CPU over
+# 180-420 s (session 10): 1.38 -> 1.10% and 1.50 -> 1.18% of a core, RSS 76-87 MiB -> 82-83 MiB
+# with 4 MiB semi-spaces. Tried and left out: --optimize-for-size (above; every full collection is
+# then in the reducing mode: 71-74 MiB, 2.5% of a core, 105 deoptimisations in 420 s); a full
+# collection forced every 20 s with --expose-gc (forced collections drop the hidden classes too:
+# 500+ deoptimisations, 2.1%); one memory-reducing collection after the warm-up (with 2 MiB
+# semi-spaces: RSS 75 MiB, back to 80 MiB within four minutes).
 # `npm run bench` reads the flags from this line.
-ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "--lazy-new-space-shrinking", "/app/dist/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "--lazy-new-space-shrinking", "--no-memory-reducer-favors-memory", "/app/dist/main.js"]
 CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]

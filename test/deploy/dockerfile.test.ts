@@ -177,6 +177,7 @@ describe('Dockerfile runtime stage', () => {
     expect(flags).toContain('--no-concurrent-recompilation');
     expect(flags).toContain('--no-maglev');
     expect(flags).toContain('--lazy-new-space-shrinking');
+    expect(flags).toContain('--no-memory-reducer-favors-memory');
     const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { outDir: string; rootDir: string };
     };
