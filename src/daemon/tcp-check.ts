@@ -12,11 +12,11 @@ import { FAMILY_QTYPES, type Family, type Qtype } from '../probe/types.ts';
 /**
  * How often a target's probe also asks TCP when UDP was complete, to keep
  * `dnsheadroom_tcp_fallback_success` true to life: a NetworkPolicy that starts blocking TCP 53
- * shows on each fitting name within ten minutes, and on some name within one interval, since the
- * checks of all targets are spread over the rounds. TCP set-up is the largest single cost of a probe,
- * so asking it every round for names that fit would multiply the daemon's CPU. A time rather than a
- * number of rounds (ADR 8): the number of checks a node pays for per minute no longer doubles when
- * the interval halves.
+ * shows on each fitting name within ten minutes and, with a few dozen targets or more, on some name
+ * within about one interval, since the checks of all targets are spread over the rounds. TCP set-up
+ * is the largest single cost of a probe, so asking it every round for names that fit would multiply
+ * the daemon's CPU. A time rather than a number of rounds (ADR 8): the number of checks a node pays
+ * for per minute no longer doubles when the interval halves.
  */
 export const TCP_CHECK_EVERY_MS = 10 * 60_000;
 
