@@ -5,7 +5,7 @@
  * counting the queries the lab received, and scraping /metrics every 30 s as Prometheus does (the
  * peers have no metrics to scrape):
  * - early: after the first full round and one more interval, for an interval (60 s at least). V8
- *   is still optimising the probe path then, and has not yet shrunk the heap it grew at start-up;
+ *   is still optimising the probe path then;
  * - steady: from STEADY_FROM_S after the start, for STEADY_S. A DaemonSet pod runs for days, so this
  *   is what it costs on each node, and the targets below are checked against it.
  *
@@ -113,8 +113,8 @@ const MEASURE_AT_LEAST_S = 60;
 /**
  * The steady window: from 240 s after the daemon started, for 120 s. By 240 s V8 has done most of
  * its optimising (--trace-opt at 1,000 targets: 190 ms of compiling between 60 and 120 s, 20-30 ms
- * in each later half-minute), and its memory reducer, which gives back heap grown at start-up, has
- * usually run once (at about 170 s in a 1,000-target timeline, then every three minutes or so);
+ * in each later half-minute, before the image ran node with --no-memory-reducer-favors-memory; with
+ * it, RSS is about flat from the early window on, see the Dockerfile);
  * 120 s takes in four rounds of 1,000 targets and two of 10,000, and four scrapes.
  */
 const STEADY_FROM_S = 240;
