@@ -5,7 +5,7 @@
  */
 import { parseArgs } from '../builtins.ts';
 import { systemClock } from '../clock.ts';
-import { Daemon } from '../daemon/index.ts';
+import { Daemon, memoryRelease } from '../daemon/index.ts';
 import { parseConfigMapRef } from '../kube/index.ts';
 import { createLogger, type LogLevel } from '../log.ts';
 import { VERSION } from '../version.ts';
@@ -101,6 +101,7 @@ export async function runDaemon(args: string[], io: CliIo): Promise<number> {
     log,
     clock: systemClock,
     ...(listen ? { listen } : {}),
+    releaseMemory: memoryRelease(),
   });
   const started = await daemon.start();
   if (!started.ok) {

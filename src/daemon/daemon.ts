@@ -92,6 +92,11 @@ export interface DaemonDeps {
   readonly listen?: { host: string | null; port: number };
   /** Interval of the status summary log line (default 10 min). */
   readonly summaryEveryMs?: number;
+  /**
+   * Runs once each time every target has had its first probe (at start, and after a reload that
+   * adds targets), to give start-up's memory back (release-memory.ts). None: nothing is released.
+   */
+  readonly releaseMemory?: (() => void) | null;
 }
 
 /** How `start()` went. */
@@ -166,7 +171,30 @@ export class Daemon {
       tickMs: schedulerTickMs(30_000),
       run: (job, signal) => this.#probe(job, signal),
       onError: (job, err) => this.#internalError(job, err),
+      onRoundComplete: () => this.#afterFirstRound(),
     });
+  }
+
+  /** Every target has had its first probe: the most memory the daemon needs at once is behind it. */
+  #afterFirstRound(): void {
+    const release = this.#deps.releaseMemory;
+    if (!release) return;
+    const before = process.memoryUsage.rss();
+    const started = this.#deps.clock.monotonicMs();
+    try {
+      release();
+    } catch (err) {
+      this.#log.warn({ err }, 'giving memory back after the first round failed');
+      return;
+    }
+    this.#log.debug(
+      {
+        rssBeforeMiB: Math.round(before / 1048576),
+        rssAfterMiB: Math.round(process.memoryUsage.rss() / 1048576),
+        ms: Math.round(this.#deps.clock.monotonicMs() - started),
+      },
+      'gave memory back after the first round',
+    );
   }
 
   /** Loads the config, starts probing and listening. A first config that is invalid is fatal. */

@@ -1,5 +1,6 @@
 /** The daemon: scheduled probing with hot-reloaded config, metrics and status. */
 export { Daemon, type DaemonDeps, type DaemonKubeDeps, type StartOutcome } from './daemon.ts';
+export { memoryRelease } from './release-memory.ts';
 export {
   type FailureRecord,
   type ForecastQtypeStatus,

@@ -178,6 +178,8 @@ describe('Dockerfile runtime stage', () => {
     expect(flags).toContain('--no-maglev');
     expect(flags).toContain('--lazy-new-space-shrinking');
     expect(flags).toContain('--no-memory-reducer-favors-memory');
+    // The daemon gives start-up's memory back through V8's collector (src/daemon/release-memory.ts).
+    expect(flags).toContain('--expose-gc');
     const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { outDir: string; rootDir: string };
     };

@@ -53,7 +53,7 @@ function target(s: Scenario): string {
   return `  - name: ${s.name}\n    servers: ["${serverOf(s)}"]\n    labels: { scenario: ${s.id} }`;
 }
 
-async function start(path: string, transport?: DnsTransport) {
+async function start(path: string, transport?: DnsTransport, releaseMemory?: () => void) {
   const { log, lines } = captureLog();
   const daemon = new Daemon({
     configPath: path,
@@ -63,6 +63,7 @@ async function start(path: string, transport?: DnsTransport) {
     clock: systemClock,
     listen: { host: '127.0.0.1', port: 0 },
     ...(transport ? { transport } : {}),
+    ...(releaseMemory ? { releaseMemory } : {}),
   });
   const started = await daemon.start();
   if (!started.ok) throw new Error(started.reason);
@@ -225,6 +226,37 @@ describe('config reload', () => {
         sampleValue(samples, 'dnsheadroom_verdict', { target: 'empty.lab.test', verdict: 'failing' }),
       ).toBeDefined();
       await waitFor(async () => has(await d.scrape(), 'empty.lab.test'), { what: 'empty probed' });
+    } finally {
+      await d.daemon.stop(1000);
+    }
+  });
+
+  it('gives memory back once every target has had its first probe, and again for targets a reload adds', async () => {
+    const fits = SCENARIOS.find((s) => s.id === 'fits') as Scenario;
+    const partial = SCENARIOS.find((s) => s.id === 'partial') as Scenario;
+    const path = join(fixture.dir, 'release.yaml');
+    await writeFile(path, config([target(fits), target(partial)]));
+    let releases = 0;
+    const d = await start(path, undefined, () => releases++);
+    try {
+      await waitFor(async () => (await fetch(`${d.base}/readyz`)).status === 200, { what: '/readyz 200' });
+      expect(releases).toBe(1);
+      // Later rounds (interval 1 s) release nothing more.
+      const before = await d.scrape();
+      const count = (samples: Sample[]) =>
+        samples
+          .filter((x) => x.name === 'dnsheadroom_probe_duration_seconds_count')
+          .reduce((sum, x) => sum + x.value, 0);
+      await waitFor(async () => count(await d.scrape()) >= count(before) + 4, { what: 'two more rounds' });
+      expect(releases).toBe(1);
+
+      const empty = SCENARIOS.find((s) => s.id === 'empty') as Scenario;
+      await writeFile(path, config([target(fits), target(partial), target(empty)]));
+      await d.daemon.reload();
+      await waitFor(() => releases === 2, { what: 'a release after the added target was probed' });
+      const has = (samples: Sample[], name: string) =>
+        samples.some((x) => x.name === 'dnsheadroom_verdict' && x.labels.target === name && x.value === 1);
+      expect(has(await d.scrape(), 'empty.lab.test')).toBe(true);
     } finally {
       await d.daemon.stop(1000);
     }
