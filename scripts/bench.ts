@@ -113,8 +113,10 @@ const MEASURE_AT_LEAST_S = 60;
 /**
  * The steady window: from 240 s after the daemon started, for 120 s. By 240 s V8 has done most of
  * its optimising (--trace-opt at 1,000 targets: 190 ms of compiling between 60 and 120 s, 20-30 ms
- * in each later half-minute, before the image ran node with --no-memory-reducer-favors-memory; with
- * it, RSS is about flat from the early window on, see the Dockerfile);
+ * in each later half-minute, before the image ran node with --no-memory-reducer-favors-memory). The
+ * daemon gives start-up's memory back once the first round is done, and RSS builds up again over
+ * the next few minutes to the steady state's own high-water mark (docs/footprint.md): the early
+ * window reads it on the way up;
  * 120 s takes in four rounds of 1,000 targets and two of 10,000, and four scrapes.
  */
 const STEADY_FROM_S = 240;

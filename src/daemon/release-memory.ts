@@ -9,9 +9,14 @@
  * hidden classes nothing uses at that moment, which deoptimises some hot functions once; V8's
  * memory reducer did that every few minutes, which is why the image turns its reducing mode off.
  *
- * Measured (compiled daemon against the lab, daemons side by side, RSS at 420 s): 1,000 targets
- * 80.6-82.1 MiB against 84.1-84.2 MiB without, CPU within the noise (0.69-0.80% against
- * 0.65-0.78% of a core); the collection took 41-62 ms and RSS right after it was 69 MiB.
+ * Measured with the collection at 45 s (compiled daemon against the lab, daemons side by side, RSS
+ * at 420 s): 1,000 targets 80.0-82.1 MiB against 84.1-84.2 MiB without, CPU within the noise
+ * (0.69-0.80% against 0.65-0.78% of a core), the collection 41-89 ms, RSS 69 MiB right after it;
+ * 10,000 targets 115.4 against 119.1 MiB, 2.73% against 2.68%, 109 ms. `npm run bench` with it:
+ * 100 targets 67.6 MiB (74.1-74.4 before), 1,000 targets 83.1 (84.7-84.9), 10,000 targets 111.5
+ * (115.2-122.2), CPU 0.34%, 0.66% and 2.77% of a core: the heap builds up
+ * again to the steady state's own high-water mark, and the bench's first scrape comes right after
+ * the first round.
  */
 
 /** V8's collector as node exposes it with --expose-gc. */
