@@ -14,9 +14,9 @@
  * (0.69-0.80% against 0.65-0.78% of a core), the collection 41-89 ms, RSS 69 MiB right after it;
  * 10,000 targets 115.4 against 119.1 MiB, 2.73% against 2.68%, 109 ms. `npm run bench` with it:
  * 100 targets 67.6 MiB (74.1-74.4 before), 1,000 targets 83.1 (84.7-84.9), 10,000 targets 111.5
- * (115.2-122.2), CPU 0.34%, 0.66% and 2.77% of a core: the heap builds up
- * again to the steady state's own high-water mark, and the bench's first scrape comes right after
- * the first round.
+ * (115.2-122.2), CPU 0.34%, 0.66% and 2.77% of a core. Less gained at 1,000 targets there: the
+ * heap builds up again to the steady state's own high-water mark, and the bench's first scrape
+ * comes right after the first round.
  */
 
 /** V8's collector as node exposes it with --expose-gc. */
