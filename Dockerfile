@@ -133,11 +133,13 @@ EXPOSE 9553
 # with 4 MiB semi-spaces. Tried and left out: --optimize-for-size (above; every full collection is
 # then in the reducing mode: 71-74 MiB, 2.5% of a core, 105 deoptimisations in 420 s); a full
 # collection forced every 20 s with --expose-gc (forced collections drop the hidden classes too:
-# 500+ deoptimisations, 2.1%); one memory-reducing collection after the warm-up (with 2 MiB
-# semi-spaces: RSS 75 MiB, back to 80 MiB within four minutes).
+# 500+ deoptimisations, 2.1%).
 # --expose-gc: the daemon runs one memory-reducing collection each time every target has had its
 # first probe (src/daemon/release-memory.ts), which gives back the pages start-up grew the heap to
-# and the flag above would otherwise keep for good. Without the flag the daemon skips it.
+# and the flag above would otherwise keep for good; its deoptimisations happen once. Without the
+# flag the daemon skips it. The heap builds up again to the steady state's own high-water mark
+# (session 10, one such collection at 150 s with 2 MiB semi-spaces: RSS 75 MiB, 80 MiB four
+# minutes later; figures with it in docs/footprint.md).
 # `npm run bench` reads the flags from this line.
 ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "--lazy-new-space-shrinking", "--no-memory-reducer-favors-memory", "--expose-gc", "/app/dist/main.js"]
 CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]
