@@ -157,27 +157,19 @@ export function packReport(report: ProbeReportJson, into: PackedReport | null): 
   };
   const timings = packed.timings;
   timings[0] = report.durationSeconds;
-  const probes: Record<string, unknown> = {};
-  QTYPES.forEach((qtype, q) => {
-    const probe = report.probes[qtype];
-    if (probe === undefined) {
-      timings.fill(Number.NaN, 1 + 3 * q, 4 + 3 * q);
-      return;
+  for (let q = 0; q < QTYPES.length; q++) {
+    const probe = report.probes[QTYPES[q] as Qtype];
+    for (let i = 0; i < SLOTS.length; i++) {
+      const ex = probe?.[SLOTS[i] as (typeof SLOTS)[number]];
+      timings[1 + 3 * q + i] = ex == null ? Number.NaN : ex.durationSeconds;
     }
-    const copy: Record<string, unknown> = { name: probe.name };
-    SLOTS.forEach((slot, i) => {
-      const ex = probe[slot];
-      timings[1 + 3 * q + i] = ex === null ? Number.NaN : ex.durationSeconds;
-      copy[slot] = ex === null ? null : { ...ex, durationSeconds: 0 };
-    });
-    probes[qtype] = copy;
-  });
-  // Same keys in the same order, timings zeroed: unpack puts them back by assignment.
-  const text = JSON.stringify({ ...report, probes, startedAt: '', durationSeconds: 0 });
-  const [a, b] = digestOf(text);
+  }
+  digestReport(report);
+  const a = digestA;
+  const b = digestB;
   if (packed.body === '' || packed.digestA !== a || packed.digestB !== b) {
     const back = packed.previousBody !== '' && packed.previousDigestA === a && packed.previousDigestB === b;
-    const body = back ? packed.previousBody : deflateRawSync(text, DEFLATE).toString('latin1');
+    const body = back ? packed.previousBody : deflateRawSync(bodyText(report), DEFLATE).toString('latin1');
     packed.previousBody = packed.body;
     packed.previousDigestA = packed.digestA;
     packed.previousDigestB = packed.digestB;
@@ -208,18 +200,82 @@ export function unpackReport(packed: PackedReport): ProbeReportJson {
   return report;
 }
 
-/**
- * FNV-1a and the multiply-by-31 string hash over the UTF-16 code units, in one pass: 64 bits in
- * all, so two different bodies of one target sharing a digest (and /status showing the older of
- * them until the next change) is a one-in-2^64 event.
- */
-function digestOf(text: string): readonly [number, number] {
-  let fnv = 0x811c9dc5;
-  let java = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    fnv = Math.imul(fnv ^ c, 0x01000193);
-    java = (Math.imul(java, 31) + c) | 0;
+/** The body's JSON text: same keys in the same order, timings zeroed (unpack puts them back by assignment). */
+function bodyText(report: ProbeReportJson): string {
+  const probes: Record<string, unknown> = {};
+  for (const qtype of QTYPES) {
+    const probe = report.probes[qtype];
+    if (probe === undefined) continue;
+    const copy: Record<string, unknown> = { name: probe.name };
+    for (const slot of SLOTS) {
+      const ex = probe[slot];
+      copy[slot] = ex === null ? null : { ...ex, durationSeconds: 0 };
+    }
+    probes[qtype] = copy;
   }
-  return [fnv | 0, java];
+  return JSON.stringify({ ...report, probes, startedAt: '', durationSeconds: 0 });
+}
+
+/*
+ * The digest of a body: FNV-1a and the multiply-by-31 string hash, in one pass over what the body's
+ * JSON text holds (every key and value in order, the timings as zero), without writing the text:
+ * most probes change nothing but timings, and stringifying a copy of each report only to hash it was
+ * about 3 KB of garbage a probe, the most of anything the daemon does per probe. 64 bits in all, so
+ * two different bodies of one target sharing a digest (and /status showing the older of them until
+ * the next change) is a one-in-2^64 event. The result is left in digestA and digestB: returning a
+ * pair would allocate one.
+ */
+let digestA = 0;
+let digestB = 0;
+/** Numbers are hashed by their bits, read through this. */
+const numberBits = new Float64Array(1);
+const numberWords = new Uint32Array(numberBits.buffer);
+
+function mix(c: number): void {
+  digestA = Math.imul(digestA ^ c, 0x01000193);
+  digestB = (Math.imul(digestB, 31) + c) | 0;
+}
+
+function mixString(text: string): void {
+  mix(0x22); // a quote: "ab","c" and "a","bc" differ
+  for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
+  mix(0x22);
+}
+
+/** Mixes a JSON value (what reportJson builds: objects, arrays, strings, finite numbers, booleans, null). */
+function mixValue(value: unknown, depth: number): void {
+  if (value === null || value === undefined) {
+    mix(0x6e); // n
+  } else if (typeof value === 'string') {
+    mixString(value);
+  } else if (typeof value === 'number') {
+    numberBits[0] = value;
+    mix(0x23); // #
+    mix(numberWords[0] as number);
+    mix(numberWords[1] as number);
+  } else if (typeof value === 'boolean') {
+    mix(value ? 0x74 : 0x66); // t, f
+  } else if (Array.isArray(value)) {
+    mix(0x5b); // [
+    for (let i = 0; i < value.length; i++) mixValue(value[i], depth + 1);
+    mix(0x5d);
+  } else if (typeof value === 'object') {
+    mix(0x7b); // {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      mixString(key);
+      // The timings are kept apart: zero here, as in the body's text.
+      if (key === 'durationSeconds' || (depth === 0 && key === 'startedAt')) mix(0x30);
+      else mixValue((value as Record<string, unknown>)[key], depth + 1);
+    }
+    mix(0x7d);
+  } else {
+    mix(0x3f); // ?
+  }
+}
+
+function digestReport(report: ProbeReportJson): void {
+  digestA = 0x811c9dc5 | 0;
+  digestB = 0;
+  mixValue(report, 0);
 }
