@@ -10,6 +10,16 @@ export function exchangeKey(fqdn: string, qtype: Qtype, transport: 'udp' | 'tcp'
   return { fqdn, qtype, transport };
 }
 
+/**
+ * Marks the last step of a finished walk as the one the library stopped at (`next: false`), in
+ * place: the models push every step as moved-on-from, and copying the whole walk to set one flag
+ * was garbage on every replay of every probe.
+ */
+export function lastStepFinal(walk: WalkStep[]): void {
+  const last = walk[walk.length - 1];
+  if (last?.next) walk[walk.length - 1] = { ...last, next: false };
+}
+
 /** What a walk step records for an exchange: its rcode, or why it failed. */
 export function shownResult(exchange: Exchange): WalkStep['results'][Qtype] {
   return exchange.ok ? exchange.rcode : `failed:${exchange.reason}`;

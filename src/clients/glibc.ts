@@ -26,7 +26,7 @@ import {
 } from '../probe/types.ts';
 import { isEncodableQueryName } from '../resolver/query-name.ts';
 import { glibcSearchPlan } from '../resolver/search.ts';
-import { exchangeKey, isServerFailure, shownResult } from './exchanges.ts';
+import { exchangeKey, isServerFailure, lastStepFinal, shownResult } from './exchanges.ts';
 import type {
   ClientModel,
   ClientOutcome,
@@ -106,7 +106,7 @@ function queryStep(fqdn: string, qtypes: readonly Qtype[], table: ExchangeTable)
   }
   const need: ExchangeKey[] = [];
   const udp = qtypes.map((qtype) => {
-    const exchange = table(exchangeKey(fqdn, qtype, 'udp'));
+    const exchange = table(fqdn, qtype, 'udp');
     if (exchange === undefined) need.push(exchangeKey(fqdn, qtype, 'udp'));
     return exchange;
   });
@@ -118,7 +118,7 @@ function queryStep(fqdn: string, qtypes: readonly Qtype[], table: ExchangeTable)
   const truncated = udpSeen.find((e) => e.ok && !isServerFailure(e.rcode) && e.truncated);
   if (truncated?.ok) {
     const tcp = qtypes.map((qtype) => {
-      const exchange = table(exchangeKey(fqdn, qtype, 'tcp'));
+      const exchange = table(fqdn, qtype, 'tcp');
       if (exchange === undefined) need.push(exchangeKey(fqdn, qtype, 'tcp'));
       return exchange;
     });
@@ -214,11 +214,11 @@ export const glibc: ClientModel = (question: LookupQuestion, table: ExchangeTabl
 
   let blocks = false;
   const finish = (outcome: ClientOutcome, answeringName: string | null): ModelRun => {
-    const steps = walk.map((s, i) => ({ ...s, next: i < walk.length - 1 }));
+    lastStepFinal(walk);
     return {
       done: true,
       outcome: blocks ? { ...outcome, blocks: true } : outcome,
-      walk: steps,
+      walk,
       answeringName,
     };
   };
@@ -231,7 +231,7 @@ export const glibc: ClientModel = (question: LookupQuestion, table: ExchangeTabl
     if (
       r.kind === 'failure' &&
       r.errno === 'ETIMEDOUT' &&
-      qtypes.some((q) => tcpTimedOut(table(exchangeKey(fqdn, q, 'tcp'))))
+      qtypes.some((q) => tcpTimedOut(table(fqdn, q, 'tcp')))
     ) {
       blocks = true;
     }

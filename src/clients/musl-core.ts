@@ -12,7 +12,7 @@
 import { FAMILY_QTYPES, type OkExchange, type Qtype } from '../probe/types.ts';
 import { isEncodableQueryName } from '../resolver/query-name.ts';
 import { muslCandidates } from '../resolver/search.ts';
-import { addressesWithin, exchangeKey, shownResult } from './exchanges.ts';
+import { addressesWithin, exchangeKey, lastStepFinal, shownResult } from './exchanges.ts';
 import type {
   ClientModel,
   ClientName,
@@ -69,20 +69,18 @@ function sendQuery(
   table: ExchangeTable,
   need: ExchangeKey[],
 ): Reply | null {
-  const udpKey = exchangeKey(fqdn, qtype, 'udp');
-  const udp = table(udpKey);
+  const udp = table(fqdn, qtype, 'udp');
   if (udp === undefined) {
-    need.push(udpKey);
+    need.push(exchangeKey(fqdn, qtype, 'udp'));
     return null;
   }
   if (!udp.ok) return { kind: 'none', shown: shownResult(udp) };
   if (udp.rcode !== 'NOERROR' && udp.rcode !== 'NXDOMAIN') return { kind: 'none', shown: udp.rcode };
   // musl <= 1.2.3 never looks at TC: the truncated reply is the answer.
   if (!(rules.tcpFallback && udp.truncated)) return { kind: 'answer', answer: udp, shown: udp.rcode };
-  const tcpKey = exchangeKey(fqdn, qtype, 'tcp');
-  const tcp = table(tcpKey);
+  const tcp = table(fqdn, qtype, 'tcp');
   if (tcp === undefined) {
-    need.push(tcpKey);
+    need.push(exchangeKey(fqdn, qtype, 'tcp'));
     return null;
   }
   if (!tcp.ok) return { kind: 'none', shown: shownResult(tcp) };
@@ -141,10 +139,13 @@ function runStep(
   };
 }
 
-/** The finished run; `next` is true on every step but the last (musl moved on after it). */
+/**
+ * The finished run; `next` is true on every step but the last (musl moved on after it). Steps are
+ * pushed with `next: true` until one ends the walk, so at most the last needs its flag turned off.
+ */
 function finished(outcome: ClientOutcome, walk: WalkStep[], answeringName: string | null): ModelRun {
-  const steps = walk.map((s, i) => ({ ...s, next: i < walk.length - 1 }));
-  return { done: true, outcome, walk: steps, answeringName };
+  lastStepFinal(walk);
+  return { done: true, outcome, walk, answeringName };
 }
 
 /** Builds the model for one musl release from its rules. */

@@ -47,8 +47,16 @@ export interface ExchangeKey {
   readonly transport: 'udp' | 'tcp';
 }
 
-/** Looks an exchange up; `undefined` when it has not been performed yet. */
-export type ExchangeTable = (key: ExchangeKey) => Exchange | undefined;
+/**
+ * Looks an exchange up; `undefined` when it has not been performed yet. Takes the key's parts
+ * rather than an ExchangeKey: the models look up several exchanges on every replay, and a key
+ * object per lookup was garbage on every probe.
+ */
+export type ExchangeTable = (
+  fqdn: string,
+  qtype: Qtype,
+  transport: ExchangeKey['transport'],
+) => Exchange | undefined;
 
 /** One step of a search walk: which name was asked, what came back per qtype, and what the library did next. */
 export interface WalkStep {

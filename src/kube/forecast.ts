@@ -12,9 +12,9 @@
  * client outcomes below assume.
  */
 import { CLIENT_NAMES, type ClientName, type ClientOutcome, clientModels } from '../clients/index.ts';
-import type { ExchangeKey } from '../clients/types.ts';
+import type { ExchangeTable } from '../clients/types.ts';
 import { maxAddressesWithin, predictAnswerBytes } from '../probe/message.ts';
-import { type Exchange, type Family, type OkExchange, type Qtype, UDP_LIMIT } from '../probe/types.ts';
+import { type Family, type OkExchange, type Qtype, UDP_LIMIT } from '../probe/types.ts';
 
 /** The forecast of one answer (one qtype) of a name. */
 export interface QtypeForecast {
@@ -151,12 +151,12 @@ export function predictClients(
   counts: RecordCounts,
 ): Readonly<Record<ClientName, ClientOutcome>> {
   const fqdn = name.replace(/\.$/, '').toLowerCase();
-  const table = (key: ExchangeKey): Exchange | undefined =>
-    key.fqdn === fqdn
-      ? predictedExchange(fqdn, key.qtype, counts[key.qtype], key.transport)
+  const table: ExchangeTable = (asked, qtype, transport) =>
+    asked === fqdn
+      ? predictedExchange(fqdn, qtype, counts[qtype], transport)
       : {
           // Only the absolute name is asked; anything else would be NXDOMAIN.
-          ...predictedExchange(key.fqdn, key.qtype, 0, key.transport),
+          ...predictedExchange(asked, qtype, 0, transport),
           rcode: 'NXDOMAIN',
         };
   const out: Partial<Record<ClientName, ClientOutcome>> = {};

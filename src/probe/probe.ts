@@ -10,6 +10,7 @@ import {
   type ClientName,
   type ClientOutcome,
   type ExchangeKey,
+  type ExchangeTable,
   type LookupQuestion,
   type ModelRun,
   type WalkStep,
@@ -92,7 +93,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   const name = spec.name.toLowerCase();
   const question: LookupQuestion = { name, family: spec.family, search: spec.search, ndots: spec.ndots };
   const table = new ExchangeStore();
-  const get = (key: ExchangeKey) => table.get(key);
+  const get: ExchangeTable = (fqdn, qtype, transport) => table.get(fqdn, qtype, transport);
 
   const fetch = async (key: ExchangeKey, ednsPayloadSize?: number): Promise<Exchange> => {
     const request = {
@@ -146,7 +147,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   const missingUdp = udpKeys.filter((key) => !table.has(key));
   if (missingUdp.length > 0) await fetchAll(missingUdp);
   const wantTcp = qtypes.map((qtype, i) => {
-    const udp = get(udpKeys[i] as ExchangeKey) as Exchange;
+    const udp = table.get(answeringName, qtype, 'udp') as Exchange;
     return (
       (spec.tcp ?? 'always') === 'always' ||
       spec.tcp === qtype ||
@@ -167,8 +168,8 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   qtypes.forEach((qtype, i) => {
     probes[qtype] = {
       name: answeringName,
-      udp: get(udpKeys[i] as ExchangeKey) as Exchange,
-      tcp: wantTcp[i] ? (get(tcpKeys[i] as ExchangeKey) as Exchange) : null,
+      udp: table.get(answeringName, qtype, 'udp') as Exchange,
+      tcp: wantTcp[i] ? (table.get(answeringName, qtype, 'tcp') as Exchange) : null,
       edns: edns?.[i] ?? null,
     };
   });
@@ -192,39 +193,40 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
 }
 
 /**
- * The exchanges of one probe by name, qtype and transport. The client models look exchanges up
- * hundreds of times per probe (every model replays its walk each round, ADR 1); nested lookups
- * build no key string per call, which a `${fqdn}|${qtype}|${transport}` key did.
+ * The exchanges of one probe by name, qtype and transport. The client models look exchanges up on
+ * every replay of their walks (ADR 1), and a probe holds a handful of names (its search
+ * candidates): a list of names with four slots each answers in a few comparisons, and costs a probe
+ * two small arrays where a Map of Maps cost a hash table per name (a visible share of the garbage
+ * every probe leaves).
  */
 class ExchangeStore {
-  readonly #byName = new Map<string, Map<string, Exchange>>();
+  readonly #names: string[] = [];
+  /** Four slots per name, in the order of #names (see slotOf). */
+  readonly #slots: (Exchange | undefined)[] = [];
 
-  get(key: ExchangeKey): Exchange | undefined {
-    return this.#byName.get(key.fqdn)?.get(slotOf(key));
+  get(fqdn: string, qtype: Qtype, transport: ExchangeKey['transport']): Exchange | undefined {
+    const i = this.#names.indexOf(fqdn);
+    return i === -1 ? undefined : this.#slots[4 * i + slotOf(qtype, transport)];
   }
 
   has(key: ExchangeKey): boolean {
-    return this.get(key) !== undefined;
+    return this.get(key.fqdn, key.qtype, key.transport) !== undefined;
   }
 
   set(key: ExchangeKey, exchange: Exchange): void {
-    let slots = this.#byName.get(key.fqdn);
-    if (slots === undefined) {
-      slots = new Map();
-      this.#byName.set(key.fqdn, slots);
+    let i = this.#names.indexOf(key.fqdn);
+    if (i === -1) {
+      i = this.#names.length;
+      this.#names.push(key.fqdn);
+      this.#slots.push(undefined, undefined, undefined, undefined);
     }
-    slots.set(slotOf(key), exchange);
+    this.#slots[4 * i + slotOf(key.qtype, key.transport)] = exchange;
   }
 }
 
-/** Constant strings per qtype and transport, so a lookup allocates nothing. */
-const SLOTS: Readonly<Record<Qtype, Readonly<Record<ExchangeKey['transport'], string>>>> = {
-  A: { udp: 'A/udp', tcp: 'A/tcp' },
-  AAAA: { udp: 'AAAA/udp', tcp: 'AAAA/tcp' },
-};
-
-function slotOf(key: ExchangeKey): string {
-  return SLOTS[key.qtype][key.transport];
+/** A/udp, A/tcp, AAAA/udp, AAAA/tcp. */
+function slotOf(qtype: Qtype, transport: ExchangeKey['transport']): number {
+  return (qtype === 'A' ? 0 : 2) + (transport === 'udp' ? 0 : 1);
 }
 
 function includesKey(keys: readonly ExchangeKey[], key: ExchangeKey): boolean {
@@ -234,7 +236,7 @@ function includesKey(keys: readonly ExchangeKey[], key: ExchangeKey): boolean {
   return false;
 }
 
-function runModels(question: LookupQuestion, get: (key: ExchangeKey) => Exchange | undefined) {
+function runModels(question: LookupQuestion, get: ExchangeTable) {
   const runs = {} as Record<ClientName, ModelRun>;
   for (const client of CLIENT_NAMES) runs[client] = clientModels[client](question, get);
   return runs;

@@ -111,7 +111,7 @@ export function drive(
   const keyOf = (k: ExchangeKey) => `${k.fqdn}|${k.qtype}|${k.transport}`;
   const batches: ExchangeKey[][] = [];
   for (let round = 0; round < 50; round++) {
-    const run = model(question, (k) => table.get(keyOf(k)));
+    const run = model(question, (fqdn, qtype, transport) => table.get(keyOf({ fqdn, qtype, transport })));
     if (run.done) return { run, batches };
     if (run.need.length === 0) throw new Error('model needs nothing but is not done');
     batches.push([...run.need]);

@@ -40,7 +40,8 @@ describe('first call with an empty table', () => {
 describe('after a truncated reply', () => {
   const question: LookupQuestion = { name: 'big.test', family: 'inet', search: [], ndots: 1 };
   const truncated = okExchange({ addresses: 29, truncated: true });
-  const table = (k: ExchangeKey) => (k.transport === 'udp' && k.fqdn === 'big.test' ? truncated : undefined);
+  const table = (fqdn: string, _qtype: string, transport: string) =>
+    transport === 'udp' && fqdn === 'big.test' ? truncated : undefined;
 
   it.each([
     ['musl-1.2.4', { done: false, need: [key('big.test', 'A', 'tcp')] }],
@@ -61,7 +62,8 @@ describe('after a truncated reply', () => {
       ['A', okExchange({ truncated: true })],
       ['AAAA', okExchange({ qtype: 'AAAA', addresses: 1 })],
     ]);
-    const t = (k: ExchangeKey) => (k.transport === 'udp' ? replies.get(k.qtype) : undefined);
+    const t = (_fqdn: string, qtype: string, transport: string) =>
+      transport === 'udp' ? replies.get(qtype) : undefined;
     expect(clientModels.glibc(unspec, t)).toEqual({
       done: false,
       need: [key('big.test', 'A', 'tcp'), key('big.test', 'AAAA', 'tcp')],
