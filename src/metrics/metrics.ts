@@ -138,7 +138,7 @@ export function createMetrics(
       // In place: these records live as long as the target (see QtypeRecord).
       for (const q of assessment.qtypes) {
         const tcp = result.probes[q.qtype]?.tcp;
-        const kept = r.qtypes.get(q.qtype);
+        const kept = r.qtypes[q.qtype];
         // A value not measured this probe is left out rather than left stale (alerts must not fire
         // on old data); TCP keeps its last measured value when a round did not ask it.
         const rec: QtypeRecord = kept ?? {
@@ -155,12 +155,12 @@ export function createMetrics(
         rec.fullBytes = q.fullBytes;
         rec.fullAddresses = q.fullAddresses;
         if (tcp) rec.tcp = tcp.ok ? 1 : 0;
-        if (kept === undefined) r.qtypes.set(q.qtype, rec);
+        if (kept === null) r.qtypes[q.qtype] = rec;
       }
-      if (r.qtypes.size > assessment.qtypes.length) {
-        for (const qtype of [...r.qtypes.keys()]) {
-          if (!assessment.qtypes.some((q) => q.qtype === qtype)) r.qtypes.delete(qtype);
-        }
+      // A qtype this probe did not measure has no series (the family changed with a reload).
+      for (const qtype of ['A', 'AAAA'] as const) {
+        if (r.qtypes[qtype] !== null && !assessment.qtypes.some((q) => q.qtype === qtype))
+          r.qtypes[qtype] = null;
       }
       const clients = r.clients ?? new Array<number>(CLIENT_NAMES.length).fill(0);
       CLIENT_NAMES.forEach((client, i) => {

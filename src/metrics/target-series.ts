@@ -49,7 +49,11 @@ export interface TargetRecord {
   lastProbeSeconds: number | null;
   /** Per client, in CLIENT_NAMES order; null before the first probe. */
   clients: number[] | null;
-  readonly qtypes: Map<Qtype, QtypeRecord>;
+  /**
+   * Per qtype, null where the target does not ask it. Two fields rather than a Map: every target
+   * holds one for good (a Map is a hash table each), and a scrape visits it once per metric.
+   */
+  readonly qtypes: Record<Qtype, QtypeRecord | null>;
 }
 
 interface Sample {
@@ -276,6 +280,8 @@ function scrapeTimeGauge(
 const TARGET = ['target', 'family', 'server'] as const;
 const QTYPE = [...TARGET, 'qtype'] as const;
 const NO_EXTRA = extra([]);
+/** Qtypes in the order their series are written. */
+const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
 const QTYPE_EXTRA: Readonly<Record<Qtype, Extra>> = {
   A: extra([['qtype', 'A']]),
   AAAA: extra([['qtype', 'AAAA']]),
@@ -300,8 +306,12 @@ export class TargetSeries {
         help,
         () => QTYPE,
         (r, emit) => {
-          for (const [qtype, q] of r.qtypes) {
-            const value = pick(q);
+          // Indexed, not for-of over entries: this runs per target and metric on every scrape,
+          // and unoptimised iteration allocates a result object per step.
+          for (let i = 0; i < QTYPES.length; i++) {
+            const qtype = QTYPES[i] as Qtype;
+            const q = r.qtypes[qtype];
+            const value = q === null ? null : pick(q);
             if (value !== null) emit(QTYPE_EXTRA[qtype], value);
           }
         },
@@ -406,7 +416,7 @@ export class TargetSeries {
         success: null,
         lastProbeSeconds: null,
         clients: null,
-        qtypes: new Map(),
+        qtypes: { A: null, AAAA: null },
       };
       this.#records.set(id, r);
     }

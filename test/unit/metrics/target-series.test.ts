@@ -17,7 +17,7 @@ function measured(series: TargetSeries) {
   r.info = { team: 'payments', tier: 'gold' };
   r.verdict = 'ok';
   r.success = 1;
-  r.qtypes.set('A', { udpBytes: 95, udpAddresses: 4, truncated: 0, fullBytes: 95, fullAddresses: 4, tcp: 1 });
+  r.qtypes.A = { udpBytes: 95, udpAddresses: 4, truncated: 0, fullBytes: 95, fullAddresses: 4, tcp: 1 };
 }
 
 describe('TargetSeries', () => {
@@ -68,14 +68,14 @@ describe('FastRegistry', () => {
     odd.success = 1;
     odd.clients = [0, 3, 3, 3];
     odd.lastProbeSeconds = 1_795_000_000.125;
-    odd.qtypes.set('AAAA', {
+    odd.qtypes.AAAA = {
       udpBytes: 540,
       udpAddresses: 0,
       truncated: 1,
       fullBytes: 700,
       fullAddresses: 20,
       tcp: 0,
-    });
+    };
     series.record({ target: 'pending.lab.test', family: 'inet6', server: '198.51.100.53:53' });
     new Gauge({
       name: 'dnsheadroom_test_plain',
@@ -126,14 +126,14 @@ describe('FastRegistry', () => {
       values.forEach((v, i) => {
         const r = series.record({ target: `v${i}.lab.test`, family: 'unspec', server: '192.0.2.53:53' });
         r.lastProbeSeconds = v;
-        r.qtypes.set('A', {
+        r.qtypes.A = {
           udpBytes: v,
           udpAddresses: null,
           truncated: null,
           fullBytes: v,
           fullAddresses: null,
           tcp: null,
-        });
+        };
       });
       // One label value longer than a whole piece, between ordinary targets.
       series.record({ target: 'long.lab.test', family: 'unspec', server: '192.0.2.53:53' }).info = {
