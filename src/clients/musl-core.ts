@@ -116,14 +116,17 @@ function runStep(
   table: ExchangeTable,
   results: Partial<Record<Qtype, WalkStep['results'][Qtype]>>,
 ): StepVerdict {
+  // Indexed loops: every model replays its walk on every round of every probe (ADR 1).
   const need: ExchangeKey[] = [];
-  const replies = qtypes.map((qtype) => sendQuery(rules, fqdn, qtype, table, need));
+  const settled: Reply[] = [];
+  for (let i = 0; i < qtypes.length; i++) {
+    const reply = sendQuery(rules, fqdn, qtypes[i] as Qtype, table, need);
+    if (reply !== null) settled.push(reply);
+  }
   if (need.length > 0) return { kind: 'need', need };
-  const settled = replies as Reply[];
-  qtypes.forEach((qtype, i) => {
-    results[qtype] = settled[i]?.shown;
-  });
-  for (const reply of settled) {
+  for (let i = 0; i < qtypes.length; i++) results[qtypes[i] as Qtype] = settled[i]?.shown;
+  for (let i = 0; i < settled.length; i++) {
+    const reply = settled[i] as Reply;
     if (reply.kind === 'none') return { kind: 'stop', outcome: { addresses: 0, error: 'EAI_AGAIN' } };
     const rcode = reply.answer.rcode;
     if (rcode === 'SERVFAIL') return { kind: 'stop', outcome: { addresses: 0, error: 'EAI_AGAIN' } };
@@ -131,7 +134,10 @@ function runStep(
     if (rcode !== 'NOERROR') return { kind: 'stop', outcome: { addresses: 0, error: 'EAI_FAIL' } };
   }
   let count = 0;
-  for (const reply of settled) if (reply.kind === 'answer') count += parsedAddresses(rules, reply.answer);
+  for (let i = 0; i < settled.length; i++) {
+    const reply = settled[i] as Reply;
+    if (reply.kind === 'answer') count += parsedAddresses(rules, reply.answer);
+  }
   count = Math.min(count, rules.maxAddresses);
   return {
     kind: 'stop',
@@ -153,7 +159,9 @@ export function muslModel(rules: MuslRules): ClientModel {
   return (question: LookupQuestion, table: ExchangeTable): ModelRun => {
     const qtypes = FAMILY_QTYPES[question.family];
     const walk: WalkStep[] = [];
-    for (const fqdn of muslCandidates(question.name, question)) {
+    const candidates = muslCandidates(question.name, question);
+    for (let c = 0; c < candidates.length; c++) {
+      const fqdn = candidates[c] as string;
       if (!isEncodableQueryName(fqdn)) {
         if (rules.unencodableName === 'fail') {
           walk.push({ fqdn, results: {}, next: false });

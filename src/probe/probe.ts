@@ -95,7 +95,7 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   const table = new ExchangeStore();
   const get: ExchangeTable = (fqdn, qtype, transport) => table.get(fqdn, qtype, transport);
 
-  const fetch = async (key: ExchangeKey, ednsPayloadSize?: number): Promise<Exchange> => {
+  const fetch = (key: ExchangeKey, ednsPayloadSize?: number): Promise<Exchange> => {
     const request = {
       server: spec.server,
       query: { id: deps.randomId(), name: key.fqdn, qtype: key.qtype, ednsPayloadSize },
@@ -114,11 +114,16 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   let runs = runModels(question, get);
   for (let round = 0; ; round++) {
     // The models mostly need the same few exchanges: a short list, compared field by field.
+    // Indexed loops here and below: this runs on every probe, and a for-of that V8 does not
+    // optimise away allocates an iterator and a result object per step (sampling heap profile).
     const needs: ExchangeKey[] = [];
-    for (const client of CLIENT_NAMES) {
-      const run = runs[client];
+    for (let c = 0; c < CLIENT_NAMES.length; c++) {
+      const run = runs[CLIENT_NAMES[c] as ClientName];
       if (run.done) continue;
-      for (const key of run.need) if (!table.has(key) && !includesKey(needs, key)) needs.push(key);
+      for (let k = 0; k < run.need.length; k++) {
+        const key = run.need[k] as ExchangeKey;
+        if (!table.has(key) && !includesKey(needs, key)) needs.push(key);
+      }
     }
     if (needs.length === 0) break;
     if (round >= MAX_ROUNDS) {
@@ -142,41 +147,55 @@ export async function probe(spec: ProbeSpec, deps: ProbeDeps, signal?: AbortSign
   // EDNS0 when asked. Most of these are already in the table from the walk, so most probes fetch
   // nothing here and wait for nothing. UDP comes first: it decides whether TCP is wanted.
   const qtypes = FAMILY_QTYPES[spec.family];
-  const udpKeys = qtypes.map((qtype): ExchangeKey => ({ fqdn: answeringName, qtype, transport: 'udp' }));
-  const tcpKeys = qtypes.map((qtype): ExchangeKey => ({ fqdn: answeringName, qtype, transport: 'tcp' }));
-  const missingUdp = udpKeys.filter((key) => !table.has(key));
+  const missingUdp: ExchangeKey[] = [];
+  for (let q = 0; q < qtypes.length; q++) {
+    const qtype = qtypes[q] as Qtype;
+    if (!table.get(answeringName, qtype, 'udp'))
+      missingUdp.push({ fqdn: answeringName, qtype, transport: 'udp' });
+  }
   if (missingUdp.length > 0) await fetchAll(missingUdp);
-  const wantTcp = qtypes.map((qtype, i) => {
+  const wantTcp: boolean[] = [];
+  const missingTcp: ExchangeKey[] = [];
+  for (let q = 0; q < qtypes.length; q++) {
+    const qtype = qtypes[q] as Qtype;
     const udp = table.get(answeringName, qtype, 'udp') as Exchange;
-    return (
+    const haveTcp = table.get(answeringName, qtype, 'tcp') !== undefined;
+    const want =
       (spec.tcp ?? 'always') === 'always' ||
       spec.tcp === qtype ||
-      table.has(tcpKeys[i] as ExchangeKey) ||
-      (udp.ok && (udp.truncated || udp.cut || udp.oversize))
-    );
-  });
-  const missingTcp = tcpKeys.filter((key, i) => wantTcp[i] && !table.has(key));
+      haveTcp ||
+      (udp.ok && (udp.truncated || udp.cut || udp.oversize));
+    wantTcp.push(want);
+    if (want && !haveTcp) missingTcp.push({ fqdn: answeringName, qtype, transport: 'tcp' });
+  }
   const ednsSize = spec.ednsPayloadSize;
   let edns: readonly Exchange[] | undefined;
   if (missingTcp.length > 0 || ednsSize !== undefined) {
     [, edns] = await Promise.all([
       fetchAll(missingTcp),
-      ednsSize === undefined ? undefined : Promise.all(udpKeys.map((key) => fetch(key, ednsSize))),
+      ednsSize === undefined
+        ? undefined
+        : Promise.all(
+            qtypes.map((qtype) => fetch({ fqdn: answeringName, qtype, transport: 'udp' }, ednsSize)),
+          ),
     ]);
   }
   const probes: Partial<Record<Qtype, QtypeProbe>> = {};
-  qtypes.forEach((qtype, i) => {
+  for (let i = 0; i < qtypes.length; i++) {
+    const qtype = qtypes[i] as Qtype;
     probes[qtype] = {
       name: answeringName,
       udp: table.get(answeringName, qtype, 'udp') as Exchange,
       tcp: wantTcp[i] ? (table.get(answeringName, qtype, 'tcp') as Exchange) : null,
       edns: edns?.[i] ?? null,
     };
-  });
+  }
 
-  const clients = Object.fromEntries(
-    CLIENT_NAMES.map((client) => [client, settled(runs[client]).outcome]),
-  ) as Record<ClientName, ClientOutcome>;
+  const clients = {} as Record<ClientName, ClientOutcome>;
+  for (let c = 0; c < CLIENT_NAMES.length; c++) {
+    const client = CLIENT_NAMES[c] as ClientName;
+    clients[client] = settled(runs[client]).outcome;
+  }
   return {
     spec,
     lookup: { candidates, steps: muslRun.walk, answeringName: muslRun.answeringName },
@@ -230,7 +249,8 @@ function slotOf(qtype: Qtype, transport: ExchangeKey['transport']): number {
 }
 
 function includesKey(keys: readonly ExchangeKey[], key: ExchangeKey): boolean {
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as ExchangeKey;
     if (k.fqdn === key.fqdn && k.qtype === key.qtype && k.transport === key.transport) return true;
   }
   return false;
@@ -238,7 +258,10 @@ function includesKey(keys: readonly ExchangeKey[], key: ExchangeKey): boolean {
 
 function runModels(question: LookupQuestion, get: ExchangeTable) {
   const runs = {} as Record<ClientName, ModelRun>;
-  for (const client of CLIENT_NAMES) runs[client] = clientModels[client](question, get);
+  for (let c = 0; c < CLIENT_NAMES.length; c++) {
+    const client = CLIENT_NAMES[c] as ClientName;
+    runs[client] = clientModels[client](question, get);
+  }
   return runs;
 }
 

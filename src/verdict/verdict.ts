@@ -107,10 +107,13 @@ const BROKEN_TCP = new Set([
 ]);
 
 function probeFailed(result: ProbeResult): Exchange | null {
-  for (const p of Object.values(result.probes)) if (p && !p.udp.ok) return p.udp;
-  for (const p of Object.values(result.probes)) {
-    if (p?.tcp && !p.tcp.ok && BROKEN_TCP.has(p.tcp.reason)) return p.tcp;
-  }
+  // The two qtypes by name (A first, as the probe orders them), not Object.values: this runs
+  // twice on every probe.
+  const { A: a, AAAA: aaaa } = result.probes;
+  if (a && !a.udp.ok) return a.udp;
+  if (aaaa && !aaaa.udp.ok) return aaaa.udp;
+  if (a?.tcp && !a.tcp.ok && BROKEN_TCP.has(a.tcp.reason)) return a.tcp;
+  if (aaaa?.tcp && !aaaa.tcp.ok && BROKEN_TCP.has(aaaa.tcp.reason)) return aaaa.tcp;
   return null;
 }
 
