@@ -10,6 +10,7 @@
  * we have queries out to, is counted against those queries as an id mismatch.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import type { Clock } from '../clock.ts';
 import { startDeadline } from './deadline.ts';
@@ -56,6 +57,8 @@ const endpoints = new WeakMap<{ host: string; port: number }, Endpoint>();
 function endpointOf(server: { host: string; port: number }): Endpoint {
   let endpoint = endpoints.get(server);
   if (endpoint === undefined) {
+    const literal = net.isIP(server.host);
+    if (literal !== 0) literalHosts.set(server.host, literal);
     const host = normaliseHost(server.host);
     endpoint = {
       family: net.isIPv6(server.host) ? 'udp6' : 'udp4',
@@ -66,6 +69,25 @@ function endpointOf(server: { host: string; port: number }): Endpoint {
   }
   return endpoint;
 }
+
+/** Server hosts seen to be IP literals, with their IP version (a handful: the config's servers). */
+const literalHosts = new Map<string, number>();
+
+/**
+ * dgram resolves the destination of every datagram it sends, IP literals included: dns.lookup
+ * answers those on the next tick, which cost a tick, closures and an async-id scope per query (a
+ * visible share of what the daemon allocates). A server given as an IP literal is its own answer,
+ * given at once (dgram supports a synchronous answer: it takes that path for connected sockets);
+ * anything else goes to dns.lookup as before.
+ */
+const literalLookup: NonNullable<dgram.SocketOptions['lookup']> = (hostname, options, callback) => {
+  const version = literalHosts.get(hostname);
+  if (version !== undefined) {
+    callback(null, hostname, version);
+    return;
+  }
+  dns.lookup(hostname, options, callback);
+};
 
 /**
  * Shared UDP sockets and the queries waiting on them.
@@ -226,7 +248,7 @@ export class UdpPool {
   #socket(family: Family): dgram.Socket {
     const existing = this.#sockets.get(family);
     if (existing) return existing;
-    const socket = dgram.createSocket(family);
+    const socket = dgram.createSocket({ type: family, lookup: literalLookup });
     // The pool must not keep the process alive; waiting queries hold their own timers.
     socket.unref();
     socket.on('message', (msg, rinfo) => this.#onMessage(family, msg, rinfo));
