@@ -4,6 +4,9 @@
  * query: at thousands of queries a minute that was a visible share of the daemon's CPU.
  */
 
+/** The listener options, made once: every exchange registers a listener. */
+const ONCE = Object.freeze({ once: true });
+
 /** Why a wait ended early. */
 export type DeadlineCause = 'timeout' | 'aborted';
 
@@ -27,7 +30,7 @@ export function startDeadline(
     // Defer so the caller finishes setting up before it hears the end.
     queueMicrotask(() => end('aborted'));
   } else {
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, ONCE);
   }
   return () => {
     if (done) return;
