@@ -45,25 +45,26 @@ LABEL org.opencontainers.image.title="dns-headroom" \
 
 ENV NODE_ENV=production
 # Heap sizes, measured with `npm run bench` (which runs the daemon with these ENV lines):
-# - 4 MiB semi-spaces (a young generation of at most 8 MiB). V8's default 16 MiB semi-spaces kept
+# - 2 MiB semi-spaces (a young generation of at most 4 MiB). V8's default 16 MiB semi-spaces kept
 #   ~40 MiB more RSS per node. V8 rounds the size up to a power of two (v8.getHeapSpaceStatistics:
 #   new_space 8 MiB with 3 or 4, 4 MiB with 2). With --no-memory-reducer-favors-memory (below) the
 #   pages of a young generation that has grown stay resident (--trace-gc: up to 9 MB "pooled" at
-#   1,000 targets, none given back), so the cap is what a node pays. 2 MiB, measured again in session
-#   10: 1,000 targets 80.3-80.7 MiB against 82.4-83.2 MiB with 4 (daemons side by side, CPU 1.20%
-#   against 1.18%), but `npm run bench` at 10,000 targets gave 5.63% of a core, over the target
-#   (3.96-4.41% with 4 MiB in session 9), as in session 7 (3.81 -> 4.33%, 4.57 -> 5.08%). 1 MiB:
-#   79.5-80.5 MiB at 1,000 targets for 1.43% (three times the promotion in session 7);
+#   1,000 targets, none given back), so the cap is what a node pays. V8 grows the young generation
+#   only while the process allocates more than 1 MB/s (Heap::ShouldResizeNewSpace): at 1,000
+#   targets the daemon is near that line, under Maglev (below) above it. Measured in session 12
+#   (compiled daemon against the lab, RSS over 240-360 s, CPU over 180-420 s, --max-opt=2):
+#   1,000 targets 78.8-79.1 MiB with 4 MiB semi-spaces, 76.3-76.8 with 2 and 74.6-75.1 with 1, CPU
+#   0.64, 0.58 and 0.63%; 10,000 targets 3.12% of a core with 2 and 4.24% with 1 (Turbofan with 4:
+#   2.16%). Earlier, under Turbofan, 2 MiB had cost 10,000 targets up to 5.6% (sessions 7-10);
 # - a 192 MiB cap on the old generation: without a cap V8 sizes the heap from the machine's memory
 #   and lets it grow to 4x the live data between collections (10,000 targets: 243 MiB RSS); with
 #   it the growth factor is about 1.35. 10,000 targets hold about 37 MiB after a full GC; raise the
 #   cap with the pod's memory limit for many more (NODE_OPTIONS in the DaemonSet's env).
 # Tried and left out (same harness, Node 24.21): --single-threaded saved 6 MiB at 1,000 targets but
-# added 30 MiB and a point of CPU at 10,000; --max-opt=2 (no Turbofan) traded 5 MiB of the node
-# binary's pages for as much heap; with --single-threaded, --optimize-for-size, --memory-saver-mode
-# and --lite-mode reached 77, 72 and 66 MiB at 1,000 targets for 2.0, 2.3 and 3.1% of a core
-# (1.2% without them).
-ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=192"
+# added 30 MiB and a point of CPU at 10,000; with --single-threaded, --optimize-for-size,
+# --memory-saver-mode and --lite-mode reached 77, 72 and 66 MiB at 1,000 targets for 2.0, 2.3 and
+# 3.1% of a core (1.2% without them).
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=192"
 # glibc serves allocations of 96 KiB and more with mmap and unmaps them when freed. A /metrics scrape
 # of 10,000 targets writes 30 MB; it was once written as strings in pieces of 128 Ki characters, each
 # copied into a malloc'd buffer for the socket, and from the main heap they left it fragmented: RSS
@@ -103,13 +104,18 @@ EXPOSE 9553
 # after 150 s at 10,000): 1,000 targets 94.0 -> 86.4 MiB and 1.27% -> 1.13% of a core; 10,000
 # targets 130.3 -> 124.0 MiB and 4.86% -> 3.60% (CPU within this VM's noise). Most optimising is
 # done early (--trace-opt at 1,000 targets: 197 functions in the first minute, 35 in the second).
-# --no-maglev: hot functions go from the baseline tier straight to Turbofan, without V8's middle
-# compiler. A daemon runs for days, so the faster warm-up Maglev buys is worth nothing here, and its
-# code, feedback and compiler pages are resident on every node: 1,000 targets 86.9 -> 83.0 MiB,
-# 10,000 targets 133.0 -> 126.3 MiB (daemons side by side, same harness), with CPU within the noise
-# (0.98 -> 0.88% and 5.33 -> 5.16%). --max-opt=2 (Maglev without Turbofan) saved 5.8 MiB at 1,000
-# targets, but at 10,000 cost 3.4 and 12.4 MiB and up to half a point of CPU (two pairs), where
-# Turbofan's escape analysis removes much of the garbage.
+# --max-opt=2: V8 optimises hot functions with Maglev, its mid-tier compiler, and never with
+# Turbofan. Turbofan's own code is about 4 MiB of the node binary's pages, resident on every node
+# once it has compiled anything (smaps: 28.2 MiB of the binary's code pages under Turbofan, 24.2
+# under Maglev); Maglev's code is less optimised and its output allocates about 1.4x as much
+# (less escape analysis), which the 2 MiB semi-spaces above keep from growing the young
+# generation. Session 12, daemons side by side as above: 1,000 targets 79.9 MiB and 0.54% of a core
+# with Turbofan (4 MiB semi-spaces), 76.3-76.8 MiB and 0.58% with this line; 10,000 targets 110.9
+# MiB and 2.16% with Turbofan, 108.6-108.8 MiB and 3.12% with this line, within the 5% target.
+# Before session 12, when 10,000 targets already cost 4-5% under Turbofan, the extra point ruled
+# Maglev out (sessions 8-11: 4.85 -> 5.37%, 2.32 -> 3.10%). With both tiers (V8's default), Maglev's
+# code, feedback and compiler pages came on top of Turbofan's: 1,000 targets 86.9 -> 83.0 MiB
+# without Maglev (session 8).
 # --lazy-new-space-shrinking: V8 also shrinks the young generation after it has grown, not only in
 # its memory reducer's rare full collections. At 1,000 targets the daemon allocates about 1.2 MB a
 # second, and without the flag the young generation stood at its 8 MiB cap at the end of three of
@@ -120,14 +126,12 @@ EXPOSE 9553
 # 10,000 targets 121.7 -> 120.1 and 123.4 -> 122.3 MiB, 4.47 -> 4.53% and 4.56 -> 4.46%. With
 # --no-memory-reducer-favors-memory the pages it gives back stay in V8's page pool, so it saves
 # little now; not measured again without it.
-# --max-opt=2 (Maglev instead of Turbofan) measured again beside it: 1,000 targets 79.3 -> 73.0 MiB
-# at the end (mean over the window 76 -> 75), but 10,000 targets 4.85 -> 5.37% of a core, again.
 # --no-memory-reducer-favors-memory: V8's memory reducer still runs a full collection when the
 # daemon is quiet, but not in the memory-reducing mode, which does not keep the hidden classes of
 # objects that are not alive at that moment. Each such collection gave back about 5 MiB of heap, and
 # deoptimised about 55 functions ("embedded weak objects cleared", --trace-deopt): ours and Node's
 # own (processTicksAndRejections, EventTarget, Socket.send), compiled again over the next minute.
-# perf over 240-360 s at 1,000 targets put 13% of the daemon's CPU in Turbofan. The memory came
+# perf over 240-360 s at 1,000 targets put 13% of the daemon's CPU in Turbofan (then the optimising tier). The memory came
 # back within minutes, so the peak RSS was no lower. 1,000 targets, daemons side by side, CPU over
 # 180-420 s (session 10): 1.38 -> 1.10% and 1.50 -> 1.18% of a core, RSS 76-87 MiB -> 82-83 MiB
 # with 4 MiB semi-spaces. Tried and left out: --optimize-for-size (above; every full collection is
@@ -141,5 +145,5 @@ EXPOSE 9553
 # (session 10, one such collection at 150 s with 2 MiB semi-spaces: RSS 75 MiB, 80 MiB four
 # minutes later; figures with it in docs/footprint.md).
 # `npm run bench` reads the flags from this line.
-ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--no-maglev", "--lazy-new-space-shrinking", "--no-memory-reducer-favors-memory", "--expose-gc", "/app/dist/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--single-threaded-gc", "--no-concurrent-recompilation", "--max-opt=2", "--lazy-new-space-shrinking", "--no-memory-reducer-favors-memory", "--expose-gc", "/app/dist/main.js"]
 CMD ["daemon", "--config", "/etc/dns-headroom/config.yaml"]

@@ -175,7 +175,7 @@ describe('Dockerfile runtime stage', () => {
     for (const flag of flags) expect(flag).toMatch(/^--[a-z0-9-]+(=\S+)?$/);
     expect(flags).toContain('--single-threaded-gc');
     expect(flags).toContain('--no-concurrent-recompilation');
-    expect(flags).toContain('--no-maglev');
+    expect(flags).toContain('--max-opt=2');
     expect(flags).toContain('--lazy-new-space-shrinking');
     expect(flags).toContain('--no-memory-reducer-favors-memory');
     // The daemon gives start-up's memory back through V8's collector (src/daemon/release-memory.ts).
