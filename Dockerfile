@@ -111,7 +111,9 @@ EXPOSE 9553
 # (less escape analysis), which the 2 MiB semi-spaces above keep from growing the young
 # generation. Session 12, daemons side by side as above: 1,000 targets 79.9 MiB and 0.54% of a core
 # with Turbofan (4 MiB semi-spaces), 76.3-76.8 MiB and 0.58% with this line; 10,000 targets 110.9
-# MiB and 2.16% with Turbofan, 108.6-108.8 MiB and 3.12% with this line, within the 5% target.
+# MiB and 2.16% with Turbofan, 108.6-108.8 MiB and 3.12% with this line, within the 5% target
+# (`npm run bench` at 10,000 targets: 3.04% and 4.96%, and 6.37% on a VM where the c-ares peer also
+# took twice its CPU; at 1,000 targets 77.2 and 73.9 MiB, 0.60 and 0.86%).
 # Before session 12, when 10,000 targets already cost 4-5% under Turbofan, the extra point ruled
 # Maglev out (sessions 8-11: 4.85 -> 5.37%, 2.32 -> 3.10%). With both tiers (V8's default), Maglev's
 # code, feedback and compiler pages came on top of Turbofan's: 1,000 targets 86.9 -> 83.0 MiB
