@@ -12,7 +12,7 @@
 
 import { CLIENT_NAMES } from '../clients/types.ts';
 import type { ProbeResult } from '../probe/probe.ts';
-import type { ExchangeFailureReason, Transport } from '../probe/types.ts';
+import { type ExchangeFailureReason, FAMILY_QTYPES, type Transport } from '../probe/types.ts';
 import type { Assessment } from '../verdict/index.ts';
 import { createKubeMetrics, type KubeMetrics } from './kube.ts';
 import {
@@ -158,7 +158,7 @@ export function createMetrics(
         if (kept === null) r.qtypes[q.qtype] = rec;
       }
       // A qtype this probe did not measure has no series (the family changed with a reload).
-      for (const qtype of ['A', 'AAAA'] as const) {
+      for (const qtype of FAMILY_QTYPES.unspec) {
         if (r.qtypes[qtype] !== null && !assessment.qtypes.some((q) => q.qtype === qtype))
           r.qtypes[qtype] = null;
       }

@@ -8,7 +8,7 @@
 
 import { CLIENT_NAMES } from '../clients/types.ts';
 import type { Qtype } from '../probe/types.ts';
-import { UDP_LIMIT } from '../probe/types.ts';
+import { FAMILY_QTYPES, UDP_LIMIT } from '../probe/types.ts';
 import { VERDICTS } from '../verdict/index.ts';
 import { PiecePool } from './piece-pool.ts';
 import type { Registry } from './prom-client.ts';
@@ -281,7 +281,7 @@ const TARGET = ['target', 'family', 'server'] as const;
 const QTYPE = [...TARGET, 'qtype'] as const;
 const NO_EXTRA = extra([]);
 /** Qtypes in the order their series are written. */
-const QTYPES: readonly Qtype[] = ['A', 'AAAA'];
+const QTYPES = FAMILY_QTYPES.unspec;
 const QTYPE_EXTRA: Readonly<Record<Qtype, Extra>> = {
   A: extra([['qtype', 'A']]),
   AAAA: extra([['qtype', 'AAAA']]),

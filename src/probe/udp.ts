@@ -57,11 +57,11 @@ const endpoints = new WeakMap<{ host: string; port: number }, Endpoint>();
 function endpointOf(server: { host: string; port: number }): Endpoint {
   let endpoint = endpoints.get(server);
   if (endpoint === undefined) {
-    const literal = net.isIP(server.host);
-    if (literal !== 0) literalHosts.set(server.host, literal);
+    const version = net.isIP(server.host);
+    if (version !== 0) literalHosts.set(server.host, version);
     const host = normaliseHost(server.host);
     endpoint = {
-      family: net.isIPv6(server.host) ? 'udp6' : 'udp4',
+      family: version === 6 ? 'udp6' : 'udp4',
       host,
       port: server.port,
     };
